@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "alea/core/checks.hpp"
+#include "alea/core/parallel.hpp"
 #include "alea/core/types.hpp"
 
 namespace alea {
@@ -30,6 +31,9 @@ namespace alea {
 struct PairwiseSettings {
   Index block_rows = 256;   ///< rows of X per tile
   Index block_cols = 1024;  ///< rows of Y per tile
+  /// false skips the scan of X and Y for NaN and Inf (shapes are still checked): for callers
+  /// that checked their data once and then call the engine every iteration (k-means).
+  bool check_finite = true;
 };
 
 namespace detail {
@@ -47,8 +51,13 @@ struct CentredReference {
                    const PairwiseSettings& settings) {
     check_positive(function, "block_rows", settings.block_rows);
     check_positive(function, "block_cols", settings.block_cols);
-    check_data(function, "X", X);
-    check_data(function, "Y", Y);
+    if (settings.check_finite) {
+      check_data(function, "X", X);
+      check_data(function, "Y", Y);
+    } else {
+      check_not_empty(function, "X", X);
+      check_not_empty(function, "Y", Y);
+    }
     check_cols(function, "Y", Y, X.cols(), "X has");
     centre = Y.colwise().mean();
     rows = Y.rowwise() - centre;
@@ -77,9 +86,11 @@ void for_each_distance_tile(const MatrixRef<T>& X, const MatrixRef<T>& Y, TileFu
   const MatrixX<T>& Yc = reference.rows;
   const VectorX<T>& y_norms = reference.norms;
   const Index row_blocks = reference.row_blocks;
+  const bool threads =
+      row_blocks > 1 && detail::worth_threads(double(n) * double(m) * double(X.cols() + 2));
 
 #if defined(_OPENMP)
-#pragma omp parallel for schedule(dynamic)
+#pragma omp parallel for schedule(dynamic) if (threads)
 #endif
   for (Index block = 0; block < row_blocks; ++block) {
     const Index i0 = block * settings.block_rows;
@@ -166,8 +177,10 @@ VectorX<T> rowwise_log_sum_exp_kernel(const MatrixRef<T>& X, const MatrixRef<T>&
   // Tiles are computed transposed (rows of Y by rows of X), so that each query's terms form one
   // contiguous column: max, exp and sum then run on contiguous memory with Eigen's vectorised
   // functions. Same distances as for_each_distance_tile (centred GEMM, clamped at 0).
+  const bool threads =
+      row_blocks > 1 && detail::worth_threads(double(n) * double(m) * double(X.cols() + 2));
 #if defined(_OPENMP)
-#pragma omp parallel for schedule(dynamic)
+#pragma omp parallel for schedule(dynamic) if (threads)
 #endif
   for (Index block = 0; block < row_blocks; ++block) {
     const Index i0 = block * settings.block_rows;
