@@ -145,6 +145,26 @@ void kde_stop(const MatrixX<>& data) {
             << kde.log_prob(MatrixX<>::Constant(1, 1, 45.0))(0) << " (exact, not -inf)\n";
 }
 
+void mixture_stop() {
+  heading("density: Gaussian mixtures on the iris flowers");
+  const MatrixX<> iris =
+      alea::read_csv<double>(fs::path(ALEA_EXAMPLES_DIR) / "data/iris.csv", {.skip_rows = 1});
+  const MatrixX<> X = iris.leftCols(4);
+  alea::GaussianMixture<> gmm({.n_components = 3, .n_init = 3, .seed = 1});
+  gmm.fit(X);
+  std::cout << "3 full components by EM: weights " << gmm.weights().transpose() << ", BIC "
+            << gmm.bic(X) << ", converged " << (gmm.converged() ? "yes" : "no") << " after "
+            << gmm.n_iter() << " iterations\n";
+  alea::Rng rng{5};
+  std::cout << "five synthetic flowers:\n" << gmm.sample(5, rng) << "\n";
+  // A Dirichlet-process prior switches off the components the data do not need.
+  alea::BayesianGaussianMixture<> bgm({.n_components = 6, .n_init = 3, .seed = 1});
+  bgm.fit(X);
+  std::cout << "Bayesian mixture truncated at 6 components: "
+            << bgm.active_components(0.01).size() << " with weight above 0.01 ("
+            << bgm.weights().transpose() << ")\n";
+}
+
 void render(const fs::path& folder, const std::string& figure) {
   const fs::path script = fs::path(ALEA_SOURCE_DIR) / "docs/figures" / (figure + ".gp");
   const std::string command = "gnuplot -e \"data_dir='" + folder.string() + "'; out='" +
@@ -165,6 +185,7 @@ int main() {
   MatrixX<> data;
   const MatrixX<> densities = histogram_stop(data);
   kde_stop(data);
+  mixture_stop();
 
   heading("figures");
   const fs::path folder = fs::current_path() / "alea-tour";

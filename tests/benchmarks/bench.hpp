@@ -13,9 +13,17 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+#include "alea/core/types.hpp"
 
 namespace alea::bench {
 
@@ -73,6 +81,40 @@ inline void emit(const std::string& workload, const Timing& timing,
     record[key] = value;
   std::printf("%s\n", record.dump().c_str());
   std::fflush(stdout);
+}
+
+/// OpenMP's thread count for the next parallel region (1 without OpenMP).
+inline int thread_count() {
+#if defined(_OPENMP)
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+/// Sets the thread count of OpenMP regions (and of Eigen's products); no-op without OpenMP.
+inline void set_thread_count(int threads) {
+#if defined(_OPENMP)
+  omp_set_num_threads(threads);
+#endif
+  Eigen::setNbThreads(threads);
+}
+
+/// A raw little-endian float64 row-major file (what the peer scripts' --prepare writes) as a
+/// matrix with `cols` columns. Exits with a message naming `program` when it cannot be read.
+inline MatrixX<double> read_f64(const std::string& path, Index cols, const char* program) {
+  using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) {
+    std::fprintf(stderr, "%s: cannot read %s; run the peer script with DIR --prepare first\n",
+                 program, path.c_str());
+    std::exit(1);
+  }
+  const auto bytes = static_cast<std::size_t>(in.tellg());
+  in.seekg(0);
+  RowMajor m(Index(bytes / sizeof(double)) / cols, cols);
+  in.read(reinterpret_cast<char*>(m.data()), std::streamsize(bytes));
+  return m;
 }
 
 }  // namespace alea::bench

@@ -36,14 +36,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <numbers>
 #include <string>
 #include <vector>
-
-#if defined(_OPENMP)
-#include <omp.h>
-#endif
 
 #include "alea/core/random.hpp"
 #include "alea/density/bandwidth.hpp"
@@ -52,32 +47,8 @@
 
 namespace {
 
-using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
 constexpr double h2 = 0.2;
 constexpr alea::Index grid_points = 4096;
-
-int thread_count() {
-#if defined(_OPENMP)
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
-
-alea::MatrixX<> read_matrix(const std::string& path, alea::Index cols) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) {
-    std::fprintf(stderr, "bench_kde: cannot read %s; run peers/kde_peers.py DIR --prepare\n",
-                 path.c_str());
-    std::exit(1);
-  }
-  const auto bytes = static_cast<std::size_t>(in.tellg());
-  in.seekg(0);
-  RowMajor m(alea::Index(bytes / sizeof(double)) / cols, cols);
-  in.read(reinterpret_cast<char*>(m.data()), std::streamsize(bytes));
-  return m;
-}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -108,7 +79,7 @@ double exp_rate() {
     }
     const double elapsed = seconds_since(start);
     if (checksum == 0) std::printf("#");  // never: every sum is above 1
-    best = std::max(best, double(thread_count()) * double(size) * reps / elapsed);
+    best = std::max(best, double(alea::bench::thread_count()) * double(size) * reps / elapsed);
   }
   return best;
 }
@@ -129,8 +100,7 @@ std::vector<double> exact_log_density_2d(const alea::MatrixX<>& X, const alea::M
       const double a = q0 - X(j, 0), b = q1 - X(j, 1);
       sum += std::exp(scale * (a * a + b * b));
     }
-    out[std::size_t(k)] =
-        std::log(sum) - std::log(double(X.rows()) * 2 * std::numbers::pi * h * h);
+    out[std::size_t(k)] = std::log(sum) - std::log(double(X.rows()) * 2 * std::numbers::pi * h * h);
   }
   return out;
 }
@@ -157,15 +127,14 @@ void run_kde2_tree(const alea::MatrixX<>& train, const alea::MatrixX<>& query,
     err = std::max(err, std::abs(lp(alea::Index(k) * 10) - reference[k]));
   alea::bench::emit("kde2_tree", timing,
                     {{"h", h2},
-                     {"threads", thread_count()},
+                     {"threads", alea::bench::thread_count()},
                      {"mean_logdens", lp.mean()},
                      {"max_abs_logdens_err", e1(err)}});
 }
 
 template <class T>
 void run_kde2(const std::string& name, const alea::MatrixX<>& train64,
-              const alea::MatrixX<>& query64, const std::vector<double>& reference,
-              double rate) {
+              const alea::MatrixX<>& query64, const std::vector<double>& reference, double rate) {
   const alea::MatrixX<T> train = train64.cast<T>();
   const alea::MatrixX<T> query = query64.cast<T>();
   alea::VectorX<T> lp;
@@ -183,7 +152,7 @@ void run_kde2(const std::string& name, const alea::MatrixX<>& train64,
                     {{"h", h2},
                      {"n_train", train.rows()},
                      {"n_query", query.rows()},
-                     {"threads", thread_count()},
+                     {"threads", alea::bench::thread_count()},
                      {"mean_logdens", double(lp.template cast<double>().mean())},
                      {"max_abs_logdens_err", e1(err)},
                      {"exp_per_second", rate},
@@ -260,7 +229,7 @@ void run_kde1big(const alea::VectorX<>& x) {
                      {"h", h},
                      {"grid_min", grid(0)},
                      {"grid_max", grid(grid_points - 1)},
-                     {"threads", thread_count()},
+                     {"threads", alea::bench::thread_count()},
                      {"seconds_bandwidth", alea::bench::round6(t_bandwidth.best())},
                      {"seconds_fit", alea::bench::round6(t_fit.best())},
                      {"seconds_log_prob", alea::bench::round6(t_log_prob.best())},
@@ -288,7 +257,7 @@ void run_memory(alea::Index n) {
   alea::bench::emit("kde2_memory", alea::bench::Timing{{elapsed}},
                     {{"n_train", n},
                      {"n_query", n},
-                     {"threads", thread_count()},
+                     {"threads", alea::bench::thread_count()},
                      {"terms_per_second", double(n) * double(n) / elapsed},
                      {"mean_logdens", lp.mean()},
                      {"data_mb", 2.0 * double(n) * 2 * 8 / 1e6},
@@ -304,9 +273,9 @@ int main(int argc, char** argv) {
     run_memory(alea::Index(std::atoll(argv[3])));
     return 0;
   }
-  const alea::MatrixX<> train = read_matrix(dir + "/kde2_train.f64", 2);
-  const alea::MatrixX<> query = read_matrix(dir + "/kde2_query.f64", 2);
-  const alea::VectorX<> x = read_matrix(dir + "/kde1big_x.f64", 1).col(0);
+  const alea::MatrixX<> train = alea::bench::read_f64(dir + "/kde2_train.f64", 2, "bench_kde");
+  const alea::MatrixX<> query = alea::bench::read_f64(dir + "/kde2_query.f64", 2, "bench_kde");
+  const alea::VectorX<> x = alea::bench::read_f64(dir + "/kde1big_x.f64", 1, "bench_kde").col(0);
 
   const double rate64 = exp_rate<double>();
   const double rate32 = exp_rate<float>();

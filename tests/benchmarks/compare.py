@@ -102,6 +102,30 @@ ROWS += [
              "(exact sums; 1/10 of alea's data)"),
 ]
 
+GMM = dict(alea="bench_gmm {build_dir}", peer="gmm_peers.py {build_dir}",
+           prepare="gmm_peers.py {build_dir} --prepare")
+KMEANS = dict(GMM, alea="bench_kmeans {build_dir}")
+ROWS += [  # kmeans first: the peer script reads bench_kmeans' result to compare the centres
+    Row("kmeans", quality=("n_iter", "ms_per_iter", "inertia", "max_abs_diff_centers",
+                           "labels_differ"), **KMEANS,
+        note="Lloyd k-means, k = 8, on the gmm workload's 100,000 x 10 points from its initial "
+             "means, max_iter 100, tol 0 (both sides stop at strict convergence, after 3 "
+             "iterations; ms_per_iter = time / n_iter); alea 2 threads; peer: scikit-learn "
+             "KMeans(algorithm='lloyd'), 2 threads"),
+    Row("kmeans_1thread", quality=("n_iter", "ms_per_iter"), peer_workload="kmeans", **KMEANS,
+        note="the same, alea on 1 thread against the same 2-thread peer"),
+    Row("gmm", quality=("mean_loglik", "n_iter", "ms_per_iter"), **GMM,
+        note="GaussianMixture, 8 full-covariance components, 100 EM iterations (tol 0) on "
+             "data.py's 100,000 x 10 mixture from the shared start (weights 1/8, the init "
+             "means, identity precisions); alea 2 threads, peer: scikit-learn with OpenBLAS on "
+             "2 threads"),
+    Row("gmm_1thread", quality=("mean_loglik", "ms_per_iter"), peer_workload="gmm", **GMM,
+        note="the same, alea on 1 thread against the same 2-thread peer"),
+    Row("gmmsample", quality=("max_abs_mean_err", "max_abs_cov_err"), **GMM,
+        note="10^7 draws from the true 8-component mixture (d = 10); errors of the sample mean "
+             "and covariance against the mixture's"),
+]
+
 
 def run(command, env=None):
     """Runs one command, returns its JSON lines keyed by workload."""

@@ -4,7 +4,7 @@
     /usr/bin/python3 kde_peers.py DIR             # time the peers (after bench_kde)
 
 --prepare draws the datasets of the reference workloads exactly as /work/shared/peers/data.py
-does (the generation code below is copied from it: same SEED = 12345, same offsets, same
+does (workload_data.py copies its generation code: same SEED = 12345, same offsets, same
 mixtures, same order of draws) and writes them to DIR as raw little-endian float64, row-major:
 kde2_train.f64 (20,000 x 2), kde2_query.f64 (20,000 x 2), kde1big_x.f64 (1,000,000). bench_kde
 reads them, so both sides use the same numbers. compare.py runs --prepare, then bench_kde, then
@@ -37,46 +37,7 @@ from peer_timing import emit, timed  # noqa: E402  (before numpy: thread counts)
 
 import numpy as np  # noqa: E402
 
-# --------------------------------------------------------------------------------------------
-# Copied from /work/shared/peers/data.py (numpy 1.24.2 default_rng): kde2 and kde1big.
-SEED = 12345
-MIX2D = {
-    "weights": np.array([0.5, 0.3, 0.2]),
-    "means": np.array([[-1.0, 0.0], [2.0, 1.0], [0.0, 3.0]]),
-    "covs": np.array([
-        [[1.0, 0.6], [0.6, 1.0]],
-        [[0.3, 0.0], [0.0, 0.3]],
-        [[0.5, -0.2], [-0.2, 0.25]],
-    ]),
-}
-MIX1D = {
-    "weights": np.array([0.7, 0.3]),
-    "means": np.array([0.0, 4.0]),
-    "sds": np.array([1.0, 0.5]),
-}
-
-
-def _sample_mixture(rng, n, weights, means, covs):
-    k, d = means.shape
-    labels = rng.choice(k, size=n, p=weights)
-    z = rng.standard_normal((n, d))
-    chol = np.linalg.cholesky(covs)
-    x = means[labels] + np.einsum("nij,nj->ni", chol[labels], z)
-    return x, labels
-
-
-def kde2():
-    rng = np.random.default_rng(SEED + 1)
-    train, _ = _sample_mixture(rng, 20_000, **MIX2D)
-    query, _ = _sample_mixture(rng, 20_000, **MIX2D)
-    return train, query
-
-
-def kde1big():
-    rng = np.random.default_rng(SEED + 2)
-    n = 1_000_000
-    labels = rng.choice(2, size=n, p=MIX1D["weights"])
-    return MIX1D["means"][labels] + MIX1D["sds"][labels] * rng.standard_normal(n)
+from workload_data import MIX1D, kde1big, kde2  # noqa: E402
 
 
 def mix1d_pdf(x):
@@ -90,7 +51,7 @@ def silverman_bw(x):
     sd = np.std(x, ddof=1)
     q75, q25 = np.percentile(x, [75, 25])
     return 0.9 * min(sd, (q75 - q25) / 1.349) * len(x) ** (-0.2)
-# --------------------------------------------------------------------------------------------
+
 
 H2 = 0.2
 REF_QUERIES = np.arange(0, 20_000, 10)  # 2,000 queries for the kde2 error
