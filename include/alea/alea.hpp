@@ -4,4 +4,5 @@
 
 #include "alea/core.hpp"
 #include "alea/density.hpp"
+#include "alea/info.hpp"
 #include "alea/io.hpp"
