@@ -6,3 +6,4 @@
 #include "alea/density.hpp"
 #include "alea/info.hpp"
 #include "alea/io.hpp"
+#include "alea/metrics.hpp"
