@@ -126,6 +126,24 @@ ROWS += [  # kmeans first: the peer script reads bench_kmeans' result to compare
              "and covariance against the mixture's"),
 ]
 
+INFO = dict(alea="bench_info {build_dir}", peer="info_peers.py {build_dir}",
+            prepare="info_peers.py {build_dir} --prepare")
+ROWS += [
+    Row("mi", quality=("estimate", "error"), **INFO,
+        note="KSG mutual information (estimator 1, k = 3), data.py's bivariate Gaussian rho = 0.6, "
+             "100,000 pairs, x and y scaled to unit variance as mutual_info_regression does; "
+             "truth 0.22314; alea 2 threads, peer: scikit-learn mutual_info_regression"),
+    Row("mi_1thread", quality=("estimate",), peer_workload="mi", **INFO,
+        note="the same, alea on 1 thread against the same peer"),
+    Row("mi_10k", quality=("estimate", "error"), **INFO,
+        note="the same on the first 10,000 pairs"),
+    Row("klent", quality=("estimate", "error"), **INFO,
+        note="Kozachenko-Leonenko entropy (k = 3, Euclidean) of data.py's 100,000 x 5 "
+             "N(0, diag(1..5)^2); truth 11.88218; alea 2 threads, peer: cKDTree(workers=2) + numpy"),
+    Row("klent_1thread", quality=("estimate",), peer_workload="klent", **INFO,
+        note="the same, alea on 1 thread against the same 2-worker peer"),
+]
+
 
 def run(command, env=None):
     """Runs one command, returns its JSON lines keyed by workload."""
