@@ -13,7 +13,10 @@
 
 #include "alea/core/concepts.hpp"
 #include "alea/core/json.hpp"
+#include "alea/density/gaussian_components.hpp"
 #include "alea/density/gaussian_mixture.hpp"
+#include "alea/density/mixture_init.hpp"
+#include "alea/density/mixture_statistics.hpp"
 #include "alea/io/model_file.hpp"
 #include "fixtures.hpp"
 
