@@ -6,8 +6,6 @@
 // Gaussian (a 1-component mixture: too simple), a 3-component mixture (the true family), and a
 // kernel density estimate (flexible, but it blurs each cluster by its bandwidth).
 #include <alea/alea.hpp>
-#include <alea/metrics/evaluate.hpp>
-#include <alea/metrics/mmd.hpp>
 #include <iomanip>
 #include <iostream>
 #include <string>

@@ -51,7 +51,7 @@ inline void symmetric_rank_2k_update(Eigen::Ref<MatrixX<double>> T, const Matrix
 /// faster than Eigen's symmetric one (0.65 against 1.1 ms at r = 2,048), the block being still
 /// in cache for its second use. One thread: the reduction calls this once per column, and a
 /// parallel region per call stalls for a whole time slice whenever the machine's other work
-/// deschedules one of its threads (measured: 17x slower on a busy 2-core machine).
+/// deschedules one of its threads (measured: 10x to 17x slower on a busy 2-core machine).
 template <class Block>
 void symmetric_matrix_vector(const Block& T, const VectorX<double>& v, VectorX<double>& y) {
   constexpr Index width = 256;
