@@ -46,6 +46,7 @@ struct CentredReference {
   MatrixX<T> rows;       ///< Y - centre, m x d
   VectorX<T> norms;      ///< squared norms of the centred rows, m
   Index row_blocks;      ///< blocks of X rows
+  bool threads;          ///< whether the row blocks are worth OpenMP threads
 
   CentredReference(std::string_view function, const MatrixRef<T>& X, const MatrixRef<T>& Y,
                    const PairwiseSettings& settings) {
@@ -63,6 +64,8 @@ struct CentredReference {
     rows = Y.rowwise() - centre;
     norms = rows.rowwise().squaredNorm();
     row_blocks = (X.rows() + settings.block_rows - 1) / settings.block_rows;
+    threads =
+        row_blocks > 1 && worth_threads(double(X.rows()) * double(Y.rows()) * double(X.cols() + 2));
   }
 };
 
@@ -86,11 +89,9 @@ void for_each_distance_tile(const MatrixRef<T>& X, const MatrixRef<T>& Y, TileFu
   const MatrixX<T>& Yc = reference.rows;
   const VectorX<T>& y_norms = reference.norms;
   const Index row_blocks = reference.row_blocks;
-  const bool threads =
-      row_blocks > 1 && detail::worth_threads(double(n) * double(m) * double(X.cols() + 2));
 
 #if defined(_OPENMP)
-#pragma omp parallel for schedule(dynamic) if (threads)
+#pragma omp parallel for schedule(dynamic) if (reference.threads)
 #endif
   for (Index block = 0; block < row_blocks; ++block) {
     const Index i0 = block * settings.block_rows;
@@ -177,10 +178,8 @@ VectorX<T> rowwise_log_sum_exp_kernel(const MatrixRef<T>& X, const MatrixRef<T>&
   // Tiles are computed transposed (rows of Y by rows of X), so that each query's terms form one
   // contiguous column: max, exp and sum then run on contiguous memory with Eigen's vectorised
   // functions. Same distances as for_each_distance_tile (centred GEMM, clamped at 0).
-  const bool threads =
-      row_blocks > 1 && detail::worth_threads(double(n) * double(m) * double(X.cols() + 2));
 #if defined(_OPENMP)
-#pragma omp parallel for schedule(dynamic) if (threads)
+#pragma omp parallel for schedule(dynamic) if (reference.threads)
 #endif
   for (Index block = 0; block < row_blocks; ++block) {
     const Index i0 = block * settings.block_rows;

@@ -36,6 +36,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "alea/core/checks.hpp"
@@ -86,6 +87,19 @@ VectorX<typename Derived::Scalar> normalised_probabilities(std::string_view func
   VectorX<typename Derived::Scalar> out = p.reshaped();
   out /= out.sum();
   return out;
+}
+
+/// The checks every measure of two distributions starts with: the base, both probability
+/// vectors (normalised as scipy.stats.entropy does), and equal lengths.
+template <class P, class Q>
+std::pair<VectorX<typename P::Scalar>, VectorX<typename P::Scalar>> probability_pair(
+    std::string_view function, const Eigen::MatrixBase<P>& p, const Eigen::MatrixBase<Q>& q,
+    double base) {
+  check_base(function, base);
+  auto pn = normalised_probabilities(function, "p", p);
+  auto qn = normalised_probabilities(function, "q", q);
+  check_same_size(function, "q", qn.size(), "p", pn.size());
+  return {std::move(pn), std::move(qn)};
 }
 
 /// sum_i -p_i log p_i with 0 log 0 = 0 (scipy.special.entr).
@@ -232,10 +246,7 @@ typename P::Scalar cross_entropy(const Eigen::MatrixBase<P>& p, const Eigen::Mat
                                  double base = std::numbers::e) {
   using T = typename P::Scalar;
   constexpr std::string_view function = "alea::info::cross_entropy";
-  detail::check_base(function, base);
-  const VectorX<T> pn = detail::normalised_probabilities(function, "p", p);
-  const VectorX<T> qn = detail::normalised_probabilities(function, "q", q);
-  detail::check_same_size(function, "q", qn.size(), "p", pn.size());
+  const auto [pn, qn] = detail::probability_pair(function, p, q, base);
   T total = 0;
   for (Index i = 0; i < pn.size(); ++i) {
     if (pn(i) > T(0)) total -= pn(i) * std::log(qn(i));  // log 0 = -inf gives +inf
@@ -258,10 +269,7 @@ typename P::Scalar kl_divergence(const Eigen::MatrixBase<P>& p, const Eigen::Mat
                                  double base = std::numbers::e) {
   using T = typename P::Scalar;
   constexpr std::string_view function = "alea::info::kl_divergence";
-  detail::check_base(function, base);
-  const VectorX<T> pn = detail::normalised_probabilities(function, "p", p);
-  const VectorX<T> qn = detail::normalised_probabilities(function, "q", q);
-  detail::check_same_size(function, "q", qn.size(), "p", pn.size());
+  const auto [pn, qn] = detail::probability_pair(function, p, q, base);
   return detail::relative_entropy_nats(pn, qn) / static_cast<T>(std::log(base));
 }
 
@@ -279,10 +287,7 @@ typename P::Scalar js_divergence(const Eigen::MatrixBase<P>& p, const Eigen::Mat
                                  double base = std::numbers::e) {
   using T = typename P::Scalar;
   constexpr std::string_view function = "alea::info::js_divergence";
-  detail::check_base(function, base);
-  const VectorX<T> pn = detail::normalised_probabilities(function, "p", p);
-  const VectorX<T> qn = detail::normalised_probabilities(function, "q", q);
-  detail::check_same_size(function, "q", qn.size(), "p", pn.size());
+  const auto [pn, qn] = detail::probability_pair(function, p, q, base);
   return detail::jensen_shannon_nats(pn, qn) / static_cast<T>(std::log(base));
 }
 
@@ -298,10 +303,7 @@ typename P::Scalar js_distance(const Eigen::MatrixBase<P>& p, const Eigen::Matri
                                double base = std::numbers::e) {
   using T = typename P::Scalar;
   constexpr std::string_view function = "alea::info::js_distance";
-  detail::check_base(function, base);
-  const VectorX<T> pn = detail::normalised_probabilities(function, "p", p);
-  const VectorX<T> qn = detail::normalised_probabilities(function, "q", q);
-  detail::check_same_size(function, "q", qn.size(), "p", pn.size());
+  const auto [pn, qn] = detail::probability_pair(function, p, q, base);
   return std::sqrt(detail::jensen_shannon_nats(pn, qn) / static_cast<T>(std::log(base)));
 }
 
