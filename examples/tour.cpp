@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -160,9 +161,46 @@ void mixture_stop() {
   // A Dirichlet-process prior switches off the components the data do not need.
   alea::BayesianGaussianMixture<> bgm({.n_components = 6, .n_init = 3, .seed = 1});
   bgm.fit(X);
-  std::cout << "Bayesian mixture truncated at 6 components: "
-            << bgm.active_components(0.01).size() << " with weight above 0.01 ("
-            << bgm.weights().transpose() << ")\n";
+  std::cout << "Bayesian mixture truncated at 6 components: " << bgm.active_components(0.01).size()
+            << " with weight above 0.01 (" << bgm.weights().transpose() << ")\n";
+}
+
+// Entropy, divergence and mutual information: closed forms beside their sample estimates.
+void information_stop() {
+  heading("info: entropy, divergences and mutual information");
+  Eigen::Vector2d p(0.9, 0.1), q(0.5, 0.5);
+  std::cout << "H([0.9, 0.1]) = " << alea::info::entropy(p, 2.0)
+            << " bits; KL(p || uniform) = " << alea::info::kl_divergence(p, q, 2.0)
+            << " bits; JS distance " << alea::info::js_distance(p, q, 2.0) << "\n";
+  // A correlated Gaussian pair: I(X; Y) = -log(1 - rho^2) / 2 in closed form and by k-NN.
+  const double rho = 0.8;
+  Eigen::Matrix2d cov;
+  cov << 1, rho, rho, 1;
+  const alea::Gaussian<> joint(Eigen::Vector2d::Zero(), cov);
+  alea::Rng rng{17};
+  const MatrixX<> xy = joint.sample(20'000, rng);
+  std::cout << "I(X; Y) for rho = 0.8: closed form " << alea::info::mutual_information(joint, 1)
+            << " nats, KSG estimate from 20,000 pairs "
+            << alea::info::mutual_information_ksg(xy.col(0), xy.col(1), 3) << "\n";
+  const alea::Gaussian<> wide(Eigen::Vector2d::Zero(), Eigen::Matrix2d::Identity() * 2.0);
+  const alea::info::Estimate kl = alea::info::kl_divergence(joint, wide, 100'000, rng);
+  std::cout << "KL(joint || N(0, 2I)): closed form " << alea::info::kl_divergence(joint, wide)
+            << ", Monte Carlo " << kl.value << " +- " << kl.standard_error << "\n";
+}
+
+// Judging a generative model by its samples: MMD with its permutation test, Frechet distance.
+void metrics_stop() {
+  heading("metrics: two-sample comparisons of generated and real data");
+  alea::Rng rng{23};
+  const MatrixX<> real = alea::standard_normal(rng, 1'000, 8);
+  const MatrixX<> good = alea::standard_normal(rng, 1'000, 8);
+  const MatrixX<> shifted = (alea::standard_normal(rng, 1'000, 8).array() + 0.15).matrix();
+  for (const auto& [name, fake] :
+       {std::pair{"same law", &good}, std::pair{"shifted 0.15", &shifted}}) {
+    const auto test = alea::metrics::mmd_test(real, *fake, {}, rng);
+    std::cout << name << ": MMD^2 " << test.mmd2 << " (permutation p-value " << test.p_value
+              << "), Frechet distance " << alea::metrics::frechet_distance(real, *fake) << "\n";
+  }
 }
 
 void render(const fs::path& folder, const std::string& figure) {
@@ -186,6 +224,8 @@ int main() {
   const MatrixX<> densities = histogram_stop(data);
   kde_stop(data);
   mixture_stop();
+  information_stop();
+  metrics_stop();
 
   heading("figures");
   const fs::path folder = fs::current_path() / "alea-tour";

@@ -149,10 +149,13 @@ METRICS = dict(alea="bench_metrics {build_dir}", peer="metrics_peers.py {build_d
 ROWS += [
     Row("mmd", quality=("sigma", "estimate", "error"), **METRICS,
         note="unbiased MMD^2, Gaussian kernel, sigma = exact median heuristic, X ~ N(0, I_64), "
-             "Y ~ N(0.1, I_64), 5,000 each (data.py); alea 2 threads; peer: numpy transcription "
-             "of mmd_torch.py (GEMM cdist + median + exp, OpenBLAS 2 threads; torch not installed)"),
+             "Y ~ N(0.1, I_64), 5,000 each (data.py); alea 2 threads; peer: the shared "
+             "mmd_torch.py (torch.cdist + median + exp, float64, 2 threads)"),
     Row("mmd_1thread", quality=("sigma", "estimate"), peer_workload="mmd", **METRICS,
         note="the same, alea on 1 thread against the same 2-thread peer"),
+    Row("mmd_numpy", quality=("sigma", "estimate"), alea_workload="mmd", **METRICS,
+        note="the same, alea 2 threads, against a numpy transcription of mmd_torch.py "
+             "(GEMM cdist + median + exp, OpenBLAS 2 threads)"),
     Row("fid", quality=("estimate", "population_value", "seconds_stats"), **METRICS,
         note="Frechet distance from 10,000 x 2,048 features each (data.py's fid()); alea 2 "
              "threads; peer: pytorch-fid's np.cov + scipy.linalg.sqrtm, OpenBLAS 2 threads"),

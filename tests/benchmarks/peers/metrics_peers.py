@@ -11,13 +11,14 @@ bench_metrics reads them.
 
 Workloads (timing rule as bench.hpp, fewer runs for the long one):
   mmd   unbiased MMD^2, Gaussian kernel exp(-|a-b|^2 / (2 sigma^2)), sigma = the lower median of
-        the pairwise distances of the pooled sample (i != j), n = m = 5,000, d = 64. The shared
-        peer (/work/shared/peers/mmd_torch.py) uses torch, which /usr/bin/python3 here lacks
-        (`import torch` fails), so this peer is its numpy transcription, the same algorithm:
-        one pooled squared-distance matrix by the GEMM formula |a|^2 + |b|^2 - 2 a.b (torch.cdist
-        on CPU uses the same formula for these sizes), clamped at 0, the lower median of its
-        off-diagonal entries (np.partition where torch calls median), exp in place, three block
-        sums; OpenBLAS on 2 threads for the GEMM.
+        the pairwise distances of the pooled sample (i != j), n = m = 5,000, d = 64: the shared
+        peer /work/shared/peers/mmd_torch.py (Debian's python3-torch 1.13, float64, 2 threads):
+        torch.cdist of the pooled sample, median of its off-diagonal entries, exp in place,
+        three block sums.
+  mmd_numpy  the same algorithm in numpy (written before torch was installed here, kept as a
+        second peer): one pooled squared-distance matrix by the GEMM formula |a|^2 + |b|^2 -
+        2 a.b, clamped at 0, the lower median of its off-diagonal entries (np.partition where
+        torch calls median), exp in place, three block sums; OpenBLAS on 2 threads.
   fid   Frechet distance of given features the pytorch-fid way, as /work/shared/peers/fid_scipy.py:
         mean and np.cov of each set, scipy.linalg.sqrtm(S1 @ S2) (eps * I retry if not finite,
         real part), |mu1 - mu2|^2 + tr S1 + tr S2 - 2 tr covmean.
@@ -106,6 +107,30 @@ def mmd_numpy(X, Y):
     return estimate, math.sqrt(sigma2), parts
 
 
+def mmd_torch(X, Y):
+    """/work/shared/peers/mmd_torch.py's run(), on the same arrays."""
+    import torch
+    torch.set_num_threads(2)
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    t0 = time.perf_counter()
+    n, m = Xt.shape[0], Yt.shape[0]
+    Z = torch.cat([Xt, Yt], 0)
+    D2 = torch.cdist(Z, Z).pow_(2)
+    t1 = time.perf_counter()
+    N = n + m
+    offdiag = D2.view(-1)[1:].view(N - 1, N + 1)[:, :-1]  # drops the diagonal
+    sigma2 = offdiag.reshape(-1).median().item()
+    t2 = time.perf_counter()
+    K = D2.mul_(-0.5 / sigma2).exp_()
+    kxx = (K[:n, :n].sum() - n) / (n * (n - 1))  # the diagonal is exp(0) = 1 exactly
+    kyy = (K[n:, n:].sum() - m) / (m * (m - 1))
+    kxy = K[:n, n:].mean()
+    estimate = float(kxx + kyy - 2 * kxy)
+    t3 = time.perf_counter()
+    return estimate, math.sqrt(sigma2), {"cdist": t1 - t0, "median": t2 - t1,
+                                         "kernel_sums": t3 - t2}
+
+
 def frechet(mu1, s1, mu2, s2, eps=1e-6):
     """fid_scipy.py's frechet (pytorch-fid's calculate_frechet_distance)."""
     from scipy import linalg
@@ -126,11 +151,15 @@ def main():
         return
 
     X, Y = mmd()
-    times, (estimate, sigma, parts) = timed(lambda: mmd_numpy(X, Y), min_reps=3, min_total=0.0)
-    population = mmd2_population(sigma)
-    emit("mmd", "numpy(GEMM cdist+median+exp,float64)", times, n=X.shape[0], m=Y.shape[0],
-         d=X.shape[1], sigma=sigma, estimate=estimate, population_value=population,
-         error=estimate - population, last_run_breakdown_s=parts)
+    for workload, peer, run_mmd in (("mmd", "torch 1.13(cdist+median+exp,float64)", mmd_torch),
+                                    ("mmd_numpy", "numpy(GEMM cdist+median+exp,float64)",
+                                     mmd_numpy)):
+        times, (estimate, sigma, parts) = timed(lambda: run_mmd(X, Y), min_reps=3,
+                                                min_total=0.0)
+        population = mmd2_population(sigma)
+        emit(workload, peer, times, n=X.shape[0], m=Y.shape[0], d=X.shape[1], sigma=sigma,
+             estimate=estimate, population_value=population, error=estimate - population,
+             last_run_breakdown_s=parts)
 
     f1, f2 = fid()
 
