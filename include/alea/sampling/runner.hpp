@@ -41,7 +41,7 @@ struct SampleSettings {
   Index num_threads = 0;   ///< 0: one thread per chain, at most the machine's hardware threads
   /// Called every `progress_every` iterations of each chain (under a lock, from the chain's
   /// thread) with the iterations done over all chains and the fraction of the run done;
-  /// returning false stops every chain, which keep the draws made so far.
+  /// returning false stops the run, whose result keeps the draws made so far (run_chains).
   ProgressCallback progress;
   Index progress_every = 100;
 };
@@ -204,7 +204,8 @@ class ChainRecorder {
 /// Runs `run_chain(k, rng, init, recorder) -> ChainInfo` for chains k = 0..num_chains-1 on
 /// settings.num_threads threads; chain k gets Rng{seed}.stream(k) and init.point(k). The first
 /// exception (lowest chain) is rethrown after every thread has finished. If the progress
-/// callback stopped the run, chains are cut to the shortest so the result stays rectangular.
+/// callback stopped the run, no further chain starts, chains without a kept draw are left out
+/// and the others are cut to the shortest, so the result stays rectangular.
 template <class RunChain>
 Chains run_chains(std::string_view function, const SampleSettings& settings,
                   const InitialPoints& init, std::vector<std::string> statistic_names,
@@ -227,8 +228,11 @@ Chains run_chains(std::string_view function, const SampleSettings& settings,
   std::vector<ChainInfo> info(chains);
   std::vector<std::exception_ptr> errors(chains);
   std::atomic<std::size_t> next{0};
+  std::vector<char> started(chains, 0);
   auto worker = [&] {
-    for (std::size_t k; (k = next.fetch_add(1)) < chains;) {
+    // Once the callback has stopped the run, no further chain starts.
+    for (std::size_t k; !hub.stopped() && (k = next.fetch_add(1)) < chains;) {
+      started[k] = 1;
       try {
         Rng rng = base.stream(k);
         ChainRecorder recorder(settings, dim, num_statistics, hub);
@@ -253,16 +257,30 @@ Chains run_chains(std::string_view function, const SampleSettings& settings,
   for (const auto& error : errors)
     if (error) std::rethrow_exception(error);
 
+  if (!hub.stopped())
+    return Chains(std::move(draws), std::move(statistic_names), std::move(statistics),
+                  std::move(info));
+  // Stopped by the callback: chains without a kept draw (or never started) are left out, the
+  // others cut to the shortest, and all marked stopped_early.
+  std::vector<MatrixX<double>> kept_draws, kept_statistics;
+  std::vector<ChainInfo> kept_info;
   Index kept = settings.num_samples;
-  for (const auto& d : draws)
-    kept = std::min(kept, d.rows());
-  if (kept == 0) throw_invalid(function, "progress stopped the run before the first kept draw");
   for (std::size_t k = 0; k < chains; ++k) {
-    draws[k].conservativeResize(kept, Eigen::NoChange);
-    statistics[k].conservativeResize(kept, Eigen::NoChange);
+    if (!started[k] || draws[k].rows() == 0) continue;
+    kept = std::min(kept, draws[k].rows());
+    kept_draws.push_back(std::move(draws[k]));
+    kept_statistics.push_back(std::move(statistics[k]));
+    kept_info.push_back(std::move(info[k]));
   }
-  return Chains(std::move(draws), std::move(statistic_names), std::move(statistics),
-                std::move(info));
+  if (kept_draws.empty())
+    throw_invalid(function, "settings.progress stopped the run before the first kept draw");
+  for (std::size_t k = 0; k < kept_draws.size(); ++k) {
+    kept_draws[k].conservativeResize(kept, Eigen::NoChange);
+    kept_statistics[k].conservativeResize(kept, Eigen::NoChange);
+    kept_info[k].stopped_early = true;
+  }
+  return Chains(std::move(kept_draws), std::move(statistic_names), std::move(kept_statistics),
+                std::move(kept_info));
 }
 
 }  // namespace alea::sampling
