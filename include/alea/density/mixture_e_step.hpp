@@ -141,7 +141,7 @@ EStepResult<T> mixture_e_step(const MatrixRef<T>& X, const VectorX<T>* weights,
   const Index blocks = (n + mixture_block_rows - 1) / mixture_block_rows;
   std::vector<EStepResult<T>> partial(chunks, EStepResult<T>{zero});
   const double d = double(X.cols());
-  const bool threads =
+  [[maybe_unused]] const bool threads =
       chunks > 1 && worth_threads(double(n) * double(zero.components()) * d * (d + 2));
 
 #if defined(_OPENMP)
@@ -243,7 +243,7 @@ MatrixX<T> mixture_log_densities(const MatrixRef<T>& X, const GaussianComponents
   const Index blocks = (n + mixture_block_rows - 1) / mixture_block_rows;
   MatrixX<T> out(n, components.components());
   const double d = double(X.cols());
-  const bool threads =
+  [[maybe_unused]] const bool threads =
       blocks > 1 && worth_threads(double(n) * double(components.components()) * d * (d + 2));
 #if defined(_OPENMP)
 #pragma omp parallel for schedule(static) if (threads)

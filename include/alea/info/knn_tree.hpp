@@ -148,26 +148,46 @@ class NeighborTree {
       root[std::size_t(j)] = points_.col(j).minCoeff();
       root[std::size_t(dim_ + j)] = points_.col(j).maxCoeff();
     }
-    // The top of the binary tree is built on one thread down to subtrees of at most n / 16
-    // points (>= 4096), which are built in parallel into parts of their own, then appended.
+    // In parallel, the binary tree is built in three phases: the root's split on one thread;
+    // its two halves on two threads, each down to subtrees of at most n / 16 points (>= 4096);
+    // those subtrees, on the threads as they come free. Each builds into a part of its own,
+    // appended after; the tree is the same as one thread's.
     [[maybe_unused]] const bool threads =
         alea::detail::worth_threads(double(n) * double(dim_ + 4) * std::log2(double(n) + 1));
     // Every split leaves at least a quarter on each side: depth <= log_{4/3}(n) + 1.
     const auto depth = Index(std::ceil(std::log(double(n) + 1) / std::log(4.0 / 3.0))) + 2;
     const auto slots = std::size_t(depth * 4 * dim_);
+    const Index grain = std::max<Index>(n / 16, 4096);
     Part binary;
     binary.boxes.resize(slots);
+    std::vector<Pending> halves;
+    build(binary, {0, n, -1, 0}, root.data(), shared, threads ? n - 1 : n,
+          threads ? &halves : nullptr);
+    std::vector<Part> half_parts(halves.size());
+    std::vector<std::vector<Pending>> half_pending(halves.size());
+#if defined(_OPENMP)
+#pragma omp parallel for schedule(static, 1) if (threads)
+#endif
+    for (std::size_t h = 0; h < halves.size(); ++h) {
+      half_parts[h].boxes.resize(slots);
+      build(half_parts[h], halves[h].task, halves[h].box.data(), shared, grain, &half_pending[h]);
+    }
     std::vector<Pending> pending;
-    build(binary, {0, n, -1, 0}, root.data(), shared, std::max<Index>(n / 16, 4096),
-          threads ? &pending : nullptr);
+    for (std::size_t h = 0; h < halves.size(); ++h) {
+      const Index offset = append(binary, half_parts[h], halves[h]);
+      for (Pending& subtree : half_pending[h]) {
+        subtree.task.parent += offset;  // its parent now lives in `binary`
+        pending.push_back(std::move(subtree));
+      }
+    }
     std::vector<Part> parts(pending.size());
-    for (Part& part : parts)
-      part.boxes.resize(slots);
 #if defined(_OPENMP)
 #pragma omp parallel for schedule(dynamic, 1) if (threads)
 #endif
-    for (std::size_t t = 0; t < pending.size(); ++t)
+    for (std::size_t t = 0; t < pending.size(); ++t) {
+      parts[t].boxes.resize(slots);
       build(parts[t], pending[t].task, pending[t].box.data(), shared, n, nullptr);
+    }
     for (std::size_t t = 0; t < pending.size(); ++t)
       append(binary, parts[t], pending[t]);
     leaf_of_.resize(std::size_t(n));
@@ -336,7 +356,10 @@ class NeighborTree {
     for (Index p = begin; p < end; ++p)
       left_count += points_(p, axis) < split;
     Index equal_to_left = 0;  // how many keys equal to `split` go left (median split only)
-    if (left_count < count / 4 || count - left_count < count / 4) {
+    // A side with fewer than a quarter of the rows (or none at all, as identical rows on a
+    // small node would give) falls back to the median split.
+    const Index quarter = std::max<Index>(count / 4, 1);
+    if (left_count < quarter || count - left_count < quarter) {
       left_count = count / 2;
       Index below = 0;
       std::tie(split, below) = select(begin, count, axis, left_count, shared.keys.data() + begin);
@@ -382,8 +405,9 @@ class NeighborTree {
   }
 
   /// Appends a part built in parallel to the binary tree: its indices shift by the nodes
-  /// already there, and its root becomes the pending child of its parent in the top part.
-  void append(Part& whole, const Part& part, const Pending& where) const {
+  /// already there (the offset returned), and its root becomes the pending child of its parent
+  /// in the top part.
+  Index append(Part& whole, const Part& part, const Pending& where) const {
     const auto offset = static_cast<Index>(whole.nodes.size());
     const auto shift = [offset](Index i) { return i < 0 ? i : i + offset; };
     for (const Node& node : part.nodes)
@@ -392,6 +416,7 @@ class NeighborTree {
     (where.parent_side == 0 ? parent.left : parent.right) = offset;
     whole.low.insert(whole.low.end(), part.low.begin(), part.low.end());
     whole.high.insert(whole.high.end(), part.high.begin(), part.high.end());
+    return offset;
   }
 
   /// Turns the binary subtree at node b into search-tree nodes (preorder) and leaves; returns
