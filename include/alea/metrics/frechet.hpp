@@ -19,10 +19,9 @@
 /// n x n (both sets: the singular values of A1 A2^T, so that FD(X, X) is 0 to rounding there too).
 ///
 /// Cost for n rows of d features each: two covariances (n d^2 flops each, symmetric rank-k
-/// updates, the two on two threads at once), one Cholesky factorisation (d^3 / 3), the
-/// congruence L^T S2 L (4 d^3 / 3, threaded triangular products) and one symmetric eigenvalue
-/// problem without eigenvectors (4 d^3 / 3: a blocked tridiagonal reduction whose rank-2k
-/// updates are threaded).
+/// updates, the two on two threads at once), one Cholesky factorisation (d^3 / 3), the congruence
+/// L^T S2 L (4 d^3 / 3, threaded triangular products) and one symmetric eigenvalue problem without
+/// eigenvectors (4 d^3 / 3: a two-stage tridiagonal reduction whose matrix products are threaded).
 ///
 /// @code
 /// double fid = alea::metrics::frechet_distance(real_features, fake_features);  // n x 2048 each
@@ -127,11 +126,10 @@ double frechet_distance(const Eigen::MatrixBase<DerivedX>& X,
   detail::check_min_rows(function, "X", x, 2, "a covariance");
   detail::check_min_rows(function, "Y", y, 2, "a covariance");
   const Index d = x.cols(), n1 = x.rows(), n2 = y.rows();
-  const VectorX<double> mean1 = detail::column_means<T>(x);
-  const VectorX<double> mean2 = detail::column_means<T>(y);
   if (n1 > d && n2 > d) {
-    // The two covariances at once, one per thread (each on one thread, so the arithmetic does
-    // not depend on the thread count).
+    // The two means and covariances at once, one set per thread (each on one thread, so the
+    // arithmetic does not depend on the thread count).
+    VectorX<double> mean1, mean2;
     MatrixX<double> S1, S2;
     [[maybe_unused]] const bool threads =
         alea::detail::worth_threads(double(std::min(n1, n2)) * double(d) * double(d));
@@ -142,15 +140,23 @@ double frechet_distance(const Eigen::MatrixBase<DerivedX>& X,
 #if defined(_OPENMP)
 #pragma omp section
 #endif
-      S1 = detail::sample_covariance<T>(x, mean1);
+      {
+        mean1 = detail::column_means<T>(x);
+        S1 = detail::sample_covariance<T>(x, mean1);
+      }
 #if defined(_OPENMP)
 #pragma omp section
 #endif
-      S2 = detail::sample_covariance<T>(y, mean2);
+      {
+        mean2 = detail::column_means<T>(y);
+        S2 = detail::sample_covariance<T>(y, mean2);
+      }
     }
     return detail::frechet_value(mean1, mean2, S1.trace(), S2.trace(),
                                  detail::trace_sqrt_product(S1, S2));
   }
+  const VectorX<double> mean1 = detail::column_means<T>(x);
+  const VectorX<double> mean2 = detail::column_means<T>(y);
   // A set with n <= d: its scaled centred rows B^T = A / sqrt(n - 1) are a factor of S.
   const auto scaled_rows = [](const MatrixRef<T>& data, const VectorX<double>& mean) {
     const double scale = 1.0 / std::sqrt(double(data.rows() - 1));

@@ -84,8 +84,8 @@ inline MatrixX<double> congruence_lower(const MatrixX<double>& L, const MatrixX<
 /// Sum of the square roots of the eigenvalues of a symmetric positive semidefinite M (only its
 /// lower triangle is read), clamped at 0: tr M^{1/2}. Eigenvalues only, no eigenvectors
 /// (symmetric_eigenvalues.hpp).
-inline double trace_sqrt_psd(const MatrixX<double>& M) {
-  return symmetric_eigenvalues(M).cwiseMax(0.0).cwiseSqrt().sum();
+inline double trace_sqrt_psd(MatrixX<double> M) {
+  return symmetric_eigenvalues(std::move(M)).cwiseMax(0.0).cwiseSqrt().sum();
 }
 
 /// tr (S1^{1/2} S2 S1^{1/2})^{1/2} for symmetric positive semidefinite S1, S2 (d x d).
@@ -100,10 +100,9 @@ inline double trace_sqrt_psd(const MatrixX<double>& M) {
 /// complex square root, no NaN.
 inline double trace_sqrt_product(const MatrixX<double>& S1, const MatrixX<double>& S2) {
   for (const auto& [factor, other] : {std::pair{&S1, &S2}, std::pair{&S2, &S1}}) {
-    const Eigen::LLT<MatrixX<double>> llt(*factor);
-    if (llt.info() != Eigen::Success) continue;
-    const MatrixX<double> L = llt.matrixL();
-    if (!(L.diagonal().array() > 0).all()) continue;
+    MatrixX<double> L = *factor;  // factorised in place; its upper triangle is never read
+    const Eigen::LLT<Eigen::Ref<MatrixX<double>>> llt(L);
+    if (llt.info() != Eigen::Success || !(L.diagonal().array() > 0).all()) continue;
     return trace_sqrt_psd(congruence_lower(L, *other));
   }
   const Eigen::LDLT<MatrixX<double>> ldlt(S1);
