@@ -7,3 +7,4 @@
 #include "alea/info.hpp"
 #include "alea/io.hpp"
 #include "alea/metrics.hpp"
+#include "alea/sampling.hpp"

@@ -161,6 +161,49 @@ ROWS += [
              "threads; peer: pytorch-fid's np.cov + scipy.linalg.sqrtm, OpenBLAS 2 threads"),
 ]
 
+# Figures recorded elsewhere, shown as a peer without a live run: a Row whose peer is
+# "recorded:<key>" takes its peer lines from RECORDED[<key>].
+RECORDED = {
+    "stan": [  # issue 6: CmdStan 2.32.2 on this machine's kind, NUTS with Stan's defaults
+        # (diagonal metric), 4 chains x (1,000 warm-up + 1,000 draws) one after another on one
+        # thread; seconds = all 4 chains, warm-up included; ESS per gradient counts the
+        # warm-up's gradients; ESS per sampling second is over the 4 chains' sampling time.
+        {"workload": "nuts100", "peer": "Stan 2.32.2 NUTS (recorded, issue 6)", "seconds": 0.54,
+         "min_ess_bulk": 3868, "ess_per_gradient": 0.0194, "ess_per_sampling_second": 31000},
+        {"workload": "logreg", "peer": "Stan 2.32.2 NUTS (recorded, issue 6)", "seconds": 13.9,
+         "min_ess_bulk": 2253, "ess_per_gradient": 0.00204, "ess_per_sampling_second": 353},
+    ],
+}
+
+NUTS = dict(alea="bench_nuts {build_dir}", prepare="logreg_emcee.py {build_dir} --prepare")
+NUTS_QUALITY = ("min_ess_bulk", "ess_per_gradient", "ess_per_sampling_second")
+EMCEE_QUALITY = ("min_ess_bulk", "max_rhat", "ess_per_second")
+ROWS += [
+    Row("nuts100", peer="recorded:stan", quality=NUTS_QUALITY + ("ns_overhead_per_leapfrog",),
+        **NUTS,
+        note="NUTS on N(0, diag(logspace(-1, 1, 100))^2), Stan's defaults (diagonal metric), 4 "
+             "chains x (1,000 warm-up + 1,000 draws) one after another on 1 thread, inits "
+             "uniform(-2, 2); peer: Stan 2.32.2's figures recorded in issue 6 (same protocol, "
+             "not re-run here); seconds include warm-up; ns_overhead_per_leapfrog = sampling "
+             "time per leapfrog step - the gradient's time"),
+    Row("nuts100_2threads", peer="recorded:stan", quality=NUTS_QUALITY, peer_workload="nuts100",
+        **NUTS, note="the same, alea's 4 chains on 2 threads, against Stan's 1-thread figures"),
+    Row("nuts100_emcee", peer="nuts100_emcee.py", quality=EMCEE_QUALITY, alea_workload="nuts100",
+        peer_workload="nuts100", **NUTS,
+        note="the same alea run against emcee 3 (stretch move, 32 walkers, 1,000 + 1,000 steps, "
+             "each walker a chain): 32 walkers never leave a 31-dimensional plane in d = 100, "
+             "so emcee's R-hat is far above 1 and its ESS is not meaningful"),
+    Row("logreg", peer="recorded:stan", quality=NUTS_QUALITY, **NUTS,
+        note="NUTS on the Bayesian logistic regression of breast_cancer (569 x 31, standardised, "
+             "N(0, 10^2) priors), analytic gradient by two Eigen GEMVs, protocol and peer as "
+             "nuts100"),
+    Row("logreg_2threads", peer="recorded:stan", quality=NUTS_QUALITY, peer_workload="logreg",
+        **NUTS, note="the same, alea's 4 chains on 2 threads, against Stan's 1-thread figures"),
+    Row("logreg_emcee", peer="logreg_emcee.py {build_dir}", quality=EMCEE_QUALITY,
+        alea_workload="logreg", peer_workload="logreg", **NUTS,
+        note="the same alea run against emcee 3 (32 walkers, as nuts100_emcee)"),
+]
+
 
 def run(command, env=None):
     """Runs one command, returns its JSON lines keyed by workload."""
@@ -224,6 +267,8 @@ def main():
                 sys.exit(f"compare.py: {path} not found; build it: cmake --preset bench && "
                          f"cmake --build --preset bench")
             alea_out[row.alea] = run([path, *rest], env)
+        if row.peer.startswith("recorded:"):
+            peer_out.setdefault(row.peer, {r["workload"]: r for r in RECORDED[row.peer[9:]]})
         if row.peer not in peer_out:
             script, *rest = [a.format(build_dir=args.build_dir) for a in row.peer.split()]
             peer_out[row.peer] = run([PEER_PYTHON, os.path.join(HERE, "peers", script), *rest], env)

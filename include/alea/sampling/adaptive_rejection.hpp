@@ -260,7 +260,7 @@ double > AdaptiveRejectionResult adaptive_rejection_sampling(
                     "initial_points has " + number_text(points[i]) + " twice; points must differ");
     }
   }
-  if (points.size() == 2) points.insert(points.begin() + 1, 0.5 * (points[0] + points[1]));
+  if (points.size() == 2) points = {points[0], 0.5 * (points[0] + points[1]), points[1]};
 
   AdaptiveRejectionResult result;
   const auto evaluate = [&](double x) {

@@ -200,6 +200,10 @@ inline double ess_of(const MatrixX<double>& x) {
 /// every column is constant but they differ.
 inline double rhat_of(const MatrixX<double>& x) {
   if (is_constant(x)) return not_a_number;
+  // Tested exactly: a mean of equal values need not round back to the value, which would leave
+  // a within-chain variance of rounding size and a huge finite R-hat.
+  if (((x.colwise().maxCoeff() - x.colwise().minCoeff()).array() == 0).all())
+    return std::numeric_limits<double>::infinity();
   const auto n = static_cast<double>(x.rows());
   const VectorX<double> means = x.colwise().mean().transpose();
   const double between =

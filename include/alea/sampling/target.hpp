@@ -119,7 +119,7 @@ double log_prob_and_gradient(const F& target, const VectorX<double>& x, VectorX<
   if constexpr (HasGradLogProb<F>) {
     grad.resize(x.size());
     return static_cast<double>(target.grad_log_prob(x, grad));
-  } else {
+  } else if constexpr (AutoDiffTarget<F>) {
     const Index d = x.size();
     VectorX<AutoDiffScalar> active(d);
     for (Index i = 0; i < d; ++i)

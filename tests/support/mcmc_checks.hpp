@@ -1,0 +1,70 @@
+#pragma once
+// Checks shared by the MCMC tests: an estimate from the draws within 4 Monte Carlo standard
+// errors of the truth, with the MCSE from alea's own diagnostics (the criterion). Over
+// k independent checks, each misses by chance with probability ~6e-5 (normal tails), so a file
+// with a hundred checks fails by chance about once in 160 seeds; every test's seed is fixed.
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "alea/core/types.hpp"
+#include "alea/sampling/chains.hpp"
+#include "alea/sampling/diagnostics.hpp"
+
+namespace alea::test::mcmc {
+
+/// Quantile of all the draws (R's type 7, as Summary's quantiles).
+inline double pooled_quantile(const MatrixX<double>& draws, double p) {
+  std::vector<double> v(draws.data(), draws.data() + draws.size());
+  std::sort(v.begin(), v.end());
+  const double h = static_cast<double>(v.size() - 1) * p;
+  const auto low = static_cast<std::size_t>(std::floor(h));
+  const std::size_t high = std::min(low + 1, v.size() - 1);
+  return v[low] + (h - std::floor(h)) * (v[high] - v[low]);
+}
+
+/// The mean of `values` (num_samples x num_chains) is within 4 MCSE of `expected`.
+inline void check_mean(const MatrixX<double>& values, double expected, const std::string& what) {
+  const double mcse = sampling::mcse_mean(values);
+  INFO(what << ": estimate " << values.mean() << ", expected " << expected << ", MCSE " << mcse);
+  CHECK(std::abs(values.mean() - expected) <= 4 * mcse);
+}
+
+/// The p-quantile of `values` is within 4 MCSE (of the quantile) of `expected`.
+inline void check_quantile(const MatrixX<double>& values, double p, double expected,
+                           const std::string& what) {
+  const double estimate = pooled_quantile(values, p);
+  const double mcse = sampling::mcse_quantile(values, p);
+  INFO(what << " quantile " << p << ": estimate " << estimate << ", expected " << expected
+            << ", MCSE " << mcse);
+  CHECK(std::abs(estimate - expected) <= 4 * mcse);
+}
+
+/// Phi^-1(0.95).
+inline constexpr double z95 = 1.6448536269514722;
+
+/// Mean 0, variance sd^2 (the mean of x^2), median 0 and the 5% / 95% quantiles of
+/// coordinate j of a centred Gaussian with standard deviation sd.
+inline void check_centred_normal(const sampling::Chains& chains, Index j, double sd) {
+  const MatrixX<double> x = chains.parameter(j);
+  const std::string name = "coordinate " + std::to_string(j);
+  check_mean(x, 0.0, name + " mean");
+  check_mean(x.array().square().matrix(), sd * sd, name + " variance");
+  check_quantile(x, 0.05, -z95 * sd, name);
+  check_quantile(x, 0.5, 0.0, name);
+  check_quantile(x, 0.95, z95 * sd, name);
+}
+
+/// Mean of a per-draw statistic over every chain's kept draws.
+inline double mean_statistic(const sampling::Chains& chains, const std::string& name) {
+  double total = 0;
+  for (Index k = 0; k < chains.num_chains(); ++k)
+    total += chains.statistic(k, name).mean();
+  return total / static_cast<double>(chains.num_chains());
+}
+
+}  // namespace alea::test::mcmc
