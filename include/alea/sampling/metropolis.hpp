@@ -314,6 +314,31 @@ class AdaptiveRandomWalk {
   bool shrinkage_;
 };
 
+/// A random-walk proposal N(x, lambda^2 L L^T) as settings give it: the factor L of
+/// settings.proposal_covariance (identity when empty), lambda (settings.proposal_scale, else
+/// 2.38 / sqrt(d)) and the acceptance rate its adaptation aims at (settings.target_accept, else
+/// the optimal rate). Shared by metropolis() and parallel_tempering().
+struct RandomWalkProposal {
+  MatrixX<double> factor;
+  double scale;
+  double target_accept;
+};
+
+template <class Settings>
+RandomWalkProposal random_walk_proposal(std::string_view function, const Settings& settings,
+                                        Index dim) {
+  RandomWalkProposal out;
+  out.factor = settings.proposal_covariance.size() == 0
+                   ? MatrixX<double>::Identity(dim, dim)
+                   : checked_factor(function, "settings.proposal_covariance",
+                                    settings.proposal_covariance, dim);
+  out.scale = settings.proposal_scale.value_or(optimal_random_walk_scale(dim));
+  check_positive(function, "settings.proposal_scale", out.scale);
+  out.target_accept = settings.target_accept.value_or(optimal_random_walk_accept(dim));
+  check_probability_open(function, "settings.target_accept", out.target_accept);
+  return out;
+}
+
 }  // namespace detail
 
 /// Random-walk Metropolis, adaptive in warm-up (see MetropolisSettings).
@@ -331,16 +356,7 @@ Chains metropolis(const F& target, const InitialPoints& init,
                   const MetropolisSettings& settings = {}) {
   constexpr std::string_view function = "alea::sampling::metropolis";
   const Index dim = detail::checked_dim(function, init);
-  const MatrixX<double> factor =
-      settings.proposal_covariance.size() == 0
-          ? MatrixX<double>::Identity(dim, dim)
-          : detail::checked_factor(function, "settings.proposal_covariance",
-                                   settings.proposal_covariance, dim);
-  const double scale = settings.proposal_scale.value_or(detail::optimal_random_walk_scale(dim));
-  check_positive(function, "settings.proposal_scale", scale);
-  const double target_accept =
-      settings.target_accept.value_or(detail::optimal_random_walk_accept(dim));
-  detail::check_probability_open(function, "settings.target_accept", target_accept);
+  const auto [factor, scale, target_accept] = detail::random_walk_proposal(function, settings, dim);
   check_nonnegative(function, "settings.covariance_regularization",
                     settings.covariance_regularization);
 

@@ -115,16 +115,7 @@ TemperingResult parallel_tempering(const F& target, const InitialPoints& init,
                                 alea::detail::number_text(settings.max_temperature) +
                                 ", but must be greater than 1");
   check_positive(function, "settings.swap_every", settings.swap_every);
-  const MatrixX<double> factor =
-      settings.proposal_covariance.size() == 0
-          ? MatrixX<double>::Identity(dim, dim)
-          : detail::checked_factor(function, "settings.proposal_covariance",
-                                   settings.proposal_covariance, dim);
-  const double scale = settings.proposal_scale.value_or(detail::optimal_random_walk_scale(dim));
-  check_positive(function, "settings.proposal_scale", scale);
-  const double target_accept =
-      settings.target_accept.value_or(detail::optimal_random_walk_accept(dim));
-  detail::check_probability_open(function, "settings.target_accept", target_accept);
+  const auto [factor, scale, target_accept] = detail::random_walk_proposal(function, settings, dim);
 
   TemperingResult result;
   result.temperatures.resize(num_temperatures);
