@@ -28,53 +28,20 @@ using alea::MatrixX;
 using alea::VectorX;
 namespace as = alea::sampling;
 
-using alea::test::mcmc::pooled_quantile;
+using alea::test::mcmc::Banana;
+using alea::test::mcmc::check_centred_normal;
 using alea::test::mcmc::check_mean;
 using alea::test::mcmc::check_quantile;
-using alea::test::mcmc::z95;
-using alea::test::mcmc::check_centred_normal;
+using alea::test::mcmc::CorrelatedGaussian;
+using alea::test::mcmc::DiagonalGaussian;
 using alea::test::mcmc::mean_statistic;
+using alea::test::mcmc::pooled_quantile;
+using alea::test::mcmc::z95;
 
 namespace {
 
-struct DiagonalGaussian {
-  VectorX<double> precision;  // 1 / sd^2
-  explicit DiagonalGaussian(const VectorX<double>& sd) : precision(sd.array().square().inverse()) {}
-  double log_prob(const VectorX<double>& x) const {
-    return -0.5 * (x.array().square() * precision.array()).sum();
-  }
-  double grad_log_prob(const VectorX<double>& x, VectorX<double>& grad) const {
-    grad.array() = -x.array() * precision.array();
-    return log_prob(x);
-  }
-};
-
-struct CorrelatedGaussian {
-  double rho;
-  double log_prob(const VectorX<double>& x) const {
-    return -0.5 * (x(0) * x(0) - 2 * rho * x(0) * x(1) + x(1) * x(1)) / (1 - rho * rho);
-  }
-  double grad_log_prob(const VectorX<double>& x, VectorX<double>& grad) const {
-    grad(0) = -(x(0) - rho * x(1)) / (1 - rho * rho);
-    grad(1) = -(x(1) - rho * x(0)) / (1 - rho * rho);
-    return log_prob(x);
-  }
-};
-
 /// Banana (as test_nuts.cpp): x1 ~ N(0, 1), x2 | x1 ~ N(b (x1^2 - 1), 1), b = 0.5.
 constexpr double banana_b = 0.5;
-struct Banana {
-  double log_prob(const VectorX<double>& x) const {
-    const double r = x(1) - banana_b * (x(0) * x(0) - 1);
-    return -0.5 * x(0) * x(0) - 0.5 * r * r;
-  }
-  double grad_log_prob(const VectorX<double>& x, VectorX<double>& grad) const {
-    const double r = x(1) - banana_b * (x(0) * x(0) - 1);
-    grad(0) = -x(0) + 2 * banana_b * x(0) * r;
-    grad(1) = -r;
-    return log_prob(x);
-  }
-};
 
 as::HmcSettings gaussian_settings(std::uint64_t seed) {
   as::HmcSettings s;

@@ -26,12 +26,15 @@ using alea::MatrixX;
 using alea::VectorX;
 namespace as = alea::sampling;
 
-using alea::test::mcmc::pooled_quantile;
+using alea::test::mcmc::Banana;
+using alea::test::mcmc::check_centred_normal;
 using alea::test::mcmc::check_mean;
 using alea::test::mcmc::check_quantile;
-using alea::test::mcmc::z95;
-using alea::test::mcmc::check_centred_normal;
+using alea::test::mcmc::CorrelatedGaussian;
+using alea::test::mcmc::DiagonalGaussian;
 using alea::test::mcmc::mean_statistic;
+using alea::test::mcmc::pooled_quantile;
+using alea::test::mcmc::z95;
 
 namespace {
 
@@ -53,50 +56,12 @@ void check_diagonal_gaussian(const as::Chains& chains, const VectorX<double>& sd
   check_mean(scaled_square, 1.0, "mean over coordinates of (x_j / sd_j)^2");
 }
 
-/// N(0, diag(sd^2)) with its analytic gradient.
-struct DiagonalGaussian {
-  VectorX<double> precision;  // 1 / sd^2
-  explicit DiagonalGaussian(const VectorX<double>& sd) : precision(sd.array().square().inverse()) {}
-  double log_prob(const VectorX<double>& x) const {
-    return -0.5 * (x.array().square() * precision.array()).sum();
-  }
-  double grad_log_prob(const VectorX<double>& x, VectorX<double>& grad) const {
-    grad.array() = -x.array() * precision.array();
-    return log_prob(x);
-  }
-};
-
-/// Bivariate standard normal with correlation rho.
-struct CorrelatedGaussian {
-  double rho;
-  double log_prob(const VectorX<double>& x) const {
-    return -0.5 * (x(0) * x(0) - 2 * rho * x(0) * x(1) + x(1) * x(1)) / (1 - rho * rho);
-  }
-  double grad_log_prob(const VectorX<double>& x, VectorX<double>& grad) const {
-    grad(0) = -(x(0) - rho * x(1)) / (1 - rho * rho);
-    grad(1) = -(x(1) - rho * x(0)) / (1 - rho * rho);
-    return log_prob(x);
-  }
-};
-
 /// Banana: x1 ~ N(0, 1), x2 | x1 ~ N(b (x1^2 - 1), 1); E x2 = 0, Var x2 = 1 + 2 b^2. With
 /// b = 1 (test_metropolis.cpp's) the tails curve so sharply that NUTS at Stan's defaults
 /// diverges there (tens per run) and the variance of x2 comes out low (z-scores with rms 1.8
 /// over 30 seeds), as Stan's would: that is the funnel's lesson, tested below. b = 0.5 keeps
 /// the banana shape within the sampler's reach (rms z 0.87 over 30 seeds).
 constexpr double banana_b = 0.5;
-struct Banana {
-  double log_prob(const VectorX<double>& x) const {
-    const double r = x(1) - banana_b * (x(0) * x(0) - 1);
-    return -0.5 * x(0) * x(0) - 0.5 * r * r;
-  }
-  double grad_log_prob(const VectorX<double>& x, VectorX<double>& grad) const {
-    const double r = x(1) - banana_b * (x(0) * x(0) - 1);
-    grad(0) = -x(0) + 2 * banana_b * x(0) * r;
-    grad(1) = -r;
-    return log_prob(x);
-  }
-};
 
 /// P(x2 <= q) under the banana: int phi(t) Phi(q - b (t^2 - 1)) dt by Simpson's rule on
 /// [-10, 10] (the integrand is smooth and below 1e-22 outside).

@@ -67,4 +67,45 @@ inline double mean_statistic(const sampling::Chains& chains, const std::string& 
   return total / static_cast<double>(chains.num_chains());
 }
 
+/// N(0, diag(sd^2)) with its analytic gradient.
+struct DiagonalGaussian {
+  VectorX<double> precision;  // 1 / sd^2
+  explicit DiagonalGaussian(const VectorX<double>& sd) : precision(sd.array().square().inverse()) {}
+  double log_prob(const VectorX<double>& x) const {
+    return -0.5 * (x.array().square() * precision.array()).sum();
+  }
+  double grad_log_prob(const VectorX<double>& x, VectorX<double>& grad) const {
+    grad.array() = -x.array() * precision.array();
+    return log_prob(x);
+  }
+};
+
+/// Bivariate standard normal with correlation rho.
+struct CorrelatedGaussian {
+  double rho;
+  double log_prob(const VectorX<double>& x) const {
+    return -0.5 * (x(0) * x(0) - 2 * rho * x(0) * x(1) + x(1) * x(1)) / (1 - rho * rho);
+  }
+  double grad_log_prob(const VectorX<double>& x, VectorX<double>& grad) const {
+    grad(0) = -(x(0) - rho * x(1)) / (1 - rho * rho);
+    grad(1) = -(x(1) - rho * x(0)) / (1 - rho * rho);
+    return log_prob(x);
+  }
+};
+
+/// Banana: x1 ~ N(0, 1), x2 | x1 ~ N(b (x1^2 - 1), 1); E x2 = 0, Var x2 = 1 + 2 b^2.
+struct Banana {
+  double b = 0.5;
+  double log_prob(const VectorX<double>& x) const {
+    const double r = x(1) - b * (x(0) * x(0) - 1);
+    return -0.5 * x(0) * x(0) - 0.5 * r * r;
+  }
+  double grad_log_prob(const VectorX<double>& x, VectorX<double>& grad) const {
+    const double r = x(1) - b * (x(0) * x(0) - 1);
+    grad(0) = -x(0) + 2 * b * x(0) * r;
+    grad(1) = -r;
+    return log_prob(x);
+  }
+};
+
 }  // namespace alea::test::mcmc
