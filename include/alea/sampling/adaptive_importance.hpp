@@ -81,7 +81,10 @@ struct AdaptiveImportanceResult {
 namespace detail {
 
 /// The current precisions of a mixture in GaussianMixtureSettings::precisions_init's shapes.
-inline MixturePrecisions mixture_precisions(const GaussianMixture<double>& mixture) {
+/// (A template, as the next function, only so that a program that includes this header without
+/// calling them does not compile GaussianMixture<double>'s members: T is double.)
+template <class T>
+MixturePrecisions mixture_precisions(const GaussianMixture<T>& mixture) {
   const auto covariances = mixture.covariances();
   const Index k = mixture.n_components();
   const Index d = mixture.dim();
@@ -125,15 +128,16 @@ Proposal refit_proposal(const Proposal& current, const MatrixX<double>& X,
 
 /// A mixture is refitted by EM started at its current parameters (Cappe et al. 2008 run one
 /// such EM step per iteration; alea's EM runs to its own tolerance).
-inline GaussianMixture<double> refit_proposal(const GaussianMixture<double>& current,
-                                              const MatrixX<double>& X, const VectorX<double>& w) {
+template <class T>
+GaussianMixture<T> refit_proposal(const GaussianMixture<T>& current, const MatrixX<double>& X,
+                                  const VectorX<double>& w) {
   GaussianMixtureSettings settings = current.settings();
   settings.n_init = 1;
   settings.warm_start = false;
   settings.weights_init = current.weights();
   settings.means_init = current.means();
   settings.precisions_init = mixture_precisions(current);
-  GaussianMixture<double> next(std::move(settings));
+  GaussianMixture<T> next(std::move(settings));
   next.fit(X, w);
   return next;
 }

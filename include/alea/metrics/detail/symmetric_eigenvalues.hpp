@@ -24,6 +24,7 @@
 #include <Eigen/Eigenvalues>
 #include <Eigen/Householder>
 #include <algorithm>
+#include <utility>
 
 #include "alea/core/parallel.hpp"
 #include "alea/core/types.hpp"
@@ -38,12 +39,12 @@ inline constexpr Index eigen_panel = 128;
 /// form (Schreiber and Van Loan, "A storage-efficient WY representation for products of
 /// Householder transformations", SIAM J. Sci. Stat. Comput. 10, 1989; F upper triangular, as
 /// LAPACK's dlarft builds it). Returns V (m x k, unit lower trapezoidal) and F (k x k).
-template <class Panel>
-void factor_panel(Panel&& P, MatrixX<double>& V, MatrixX<double>& F) {
+template <class Panel, class Scalar>
+void factor_panel(Panel&& P, MatrixX<Scalar>& V, MatrixX<Scalar>& F) {
   const Index m = P.rows(), b = P.cols(), k = std::min(b, m - 1);
-  VectorX<double> tau(k), workspace(b);
+  VectorX<Scalar> tau(k), workspace(b);
   for (Index c = 0; c < k; ++c) {
-    double beta;
+    Scalar beta;
     P.col(c).tail(m - c).makeHouseholderInPlace(tau(c), beta);
     P(c, c) = beta;
     P.block(c, c + 1, m - c, b - c - 1)
@@ -54,7 +55,7 @@ void factor_panel(Panel&& P, MatrixX<double>& V, MatrixX<double>& F) {
   F.setZero(k, k);
   for (Index c = 0; c < k; ++c) {
     F.col(c).head(c).noalias() = -tau(c) * (V.leftCols(c).transpose() * V.col(c));
-    F.col(c).head(c) = F.topLeftCorner(c, c).triangularView<Eigen::Upper>() * F.col(c).head(c);
+    F.col(c).head(c) = F.topLeftCorner(c, c).template triangularView<Eigen::Upper>() * F.col(c).head(c);
     F(c, c) = tau(c);
   }
 }
@@ -66,9 +67,10 @@ void factor_panel(Panel&& P, MatrixX<double>& V, MatrixX<double>& F) {
 /// (its diagonal block, and the transpose of its block below) and a contribution of that
 /// block below to the rows after j + w, kept apart and summed in panel order afterwards: the
 /// same sums on any number of threads.
-inline void update_and_multiply(Eigen::Ref<MatrixX<double>> T, const MatrixRef<double>& V,
-                                const MatrixRef<double>& W, const MatrixRef<double>& Y,
-                                MatrixX<double>& X, MatrixX<double>& below_parts) {
+template <class Scalar>
+void update_and_multiply(Eigen::Ref<MatrixX<Scalar>> T, const MatrixRef<Scalar>& V,
+                                const MatrixRef<Scalar>& W, const MatrixRef<Scalar>& Y,
+                                MatrixX<Scalar>& X, MatrixX<Scalar>& below_parts) {
   const Index m = T.rows(), k = Y.cols();
   const Index panels = (m + eigen_panel - 1) / eigen_panel;
   X.resize(m, k);
@@ -87,7 +89,7 @@ inline void update_and_multiply(Eigen::Ref<MatrixX<double>> T, const MatrixRef<d
       block.noalias() -= W.bottomRows(m - j) * V.middleRows(j, w).transpose();
     }
     auto rows = X.middleRows(j, w);
-    rows.noalias() = T.block(j, j, w, w).selfadjointView<Eigen::Lower>() * Y.middleRows(j, w);
+    rows.noalias() = T.block(j, j, w, w).template selfadjointView<Eigen::Lower>() * Y.middleRows(j, w);
     if (below == 0) continue;
     const auto B = T.block(j + w, j, below, w);
     rows.noalias() += B.transpose() * Y.bottomRows(below);
@@ -112,35 +114,36 @@ inline void update_and_multiply(Eigen::Ref<MatrixX<double>> T, const MatrixRef<d
 /// triangular): Eigen threads its general matrix products itself, with spin-waits between its
 /// threads that cost far more than these small products on a busy machine, but never its
 /// triangular ones.
-inline void reduce_to_band(MatrixX<double>& A, Index b) {
+template <class Scalar>
+void reduce_to_band(MatrixX<Scalar>& A, Index b) {
   const Index n = A.rows();
   if (n - b <= 1) return;
-  MatrixX<double> V, F, X, Z, W, next_V, next_F, below_parts;
+  MatrixX<Scalar> V, F, X, Z, W, next_V, next_F, below_parts;
   factor_panel(A.block(b, 0, n - b, b), V, F);
-  update_and_multiply(A.bottomRightCorner(n - b, n - b), MatrixX<double>(n - b, 0),
-                      MatrixX<double>(n - b, 0), V * F.triangularView<Eigen::Upper>(), X,
+  update_and_multiply<Scalar>(A.bottomRightCorner(n - b, n - b), MatrixX<Scalar>(n - b, 0),
+                      MatrixX<Scalar>(n - b, 0), V * F.template triangularView<Eigen::Upper>(), X,
                       below_parts);
   for (Index j0 = 0;; j0 += b) {
     const Index m = n - j0 - b, rest = m - b;  // order of T; of the next trailing matrix
     auto T = A.bottomRightCorner(m, m);
-    const auto unit_lower = V.triangularView<Eigen::UnitLower>();
-    Z.noalias() = V.transpose().triangularView<Eigen::UnitUpper>() * X;
-    Z = (-0.5 * F.transpose()).triangularView<Eigen::Lower>() * Z;
+    const auto unit_lower = V.template triangularView<Eigen::UnitLower>();
+    Z.noalias() = V.transpose().template triangularView<Eigen::UnitUpper>() * X;
+    Z = (Scalar(-0.5) * F.transpose()).template triangularView<Eigen::Lower>() * Z;
     W = X;
     W.noalias() += unit_lower * Z;
     // T's first b columns: the band's next diagonal block and the next panel.
     const Index first = std::min(b, m);
     T.leftCols(first).noalias() -= unit_lower * W.topRows(first).transpose();
     T.leftCols(first).noalias() -=
-        W * V.topRows(first).triangularView<Eigen::UnitLower>().transpose();
+        W * V.topRows(first).template triangularView<Eigen::UnitLower>().transpose();
     if (rest <= 0) break;
     if (rest == 1) {
       T(b, b) -= 2 * V.row(b).dot(W.row(b));
       break;
     }
     factor_panel(T.block(b, 0, rest, b), next_V, next_F);
-    update_and_multiply(T.bottomRightCorner(rest, rest), V.bottomRows(rest), W.bottomRows(rest),
-                        next_V * next_F.triangularView<Eigen::Upper>(), X, below_parts);
+    update_and_multiply<Scalar>(T.bottomRightCorner(rest, rest), V.bottomRows(rest), W.bottomRows(rest),
+                        next_V * next_F.template triangularView<Eigen::Upper>(), X, below_parts);
     V.swap(next_V);
     F.swap(next_F);
   }
@@ -148,10 +151,10 @@ inline void reduce_to_band(MatrixX<double>& A, Index b) {
 
 /// The reflector H = I - tau v v^T (v(0) = 1) with H x = (beta, 0, ..., 0), x overwritten by
 /// H x; v is written to the head of `v`.
-template <class Segment>
-void clear_column(Segment&& x, VectorX<double>& v, double& tau) {
+template <class Segment, class Scalar>
+void clear_column(Segment&& x, VectorX<Scalar>& v, Scalar& tau) {
   const Index length = x.size();
-  double beta;
+  Scalar beta;
   x.makeHouseholderInPlace(tau, beta);
   v(0) = 1;
   v.segment(1, length - 1) = x.tail(length - 1);
@@ -169,30 +172,31 @@ void clear_column(Segment&& x, VectorX<double>& v, double& tau) {
 /// within 2b of the diagonal, so the band is stored compactly: entry (i, j) at (i - j) +
 /// (2b + 1) j, which is the dense layout with leading dimension 2b, and any block within the
 /// band is an ordinary strided matrix (as in LAPACK's band routines).
-inline void band_to_tridiagonal(const MatrixX<double>& A, Index b, VectorX<double>& diagonal,
-                                VectorX<double>& subdiagonal) {
+template <class Scalar>
+void band_to_tridiagonal(const MatrixX<Scalar>& A, Index b, VectorX<Scalar>& diagonal,
+                                VectorX<Scalar>& subdiagonal) {
   const Index n = A.rows();
-  VectorX<double> storage = VectorX<double>::Zero(n * (2 * b + 1));
-  Eigen::Map<MatrixX<double>, 0, Eigen::OuterStride<>> B(storage.data(), n, n,
+  VectorX<Scalar> storage = VectorX<Scalar>::Zero(n * (2 * b + 1));
+  Eigen::Map<MatrixX<Scalar>, 0, Eigen::OuterStride<>> B(storage.data(), n, n,
                                                          Eigen::OuterStride<>(2 * b));
   for (Index j = 0; j < n; ++j) {
     const Index rows = std::min(b + 1, n - j);
     B.col(j).segment(j, rows) = A.col(j).segment(j, rows);
   }
-  VectorX<double> v(b), next(b), y(b);
+  VectorX<Scalar> v(b), next(b), y(b);
   for (Index s = 0; b > 1 && s + 2 < n; ++s) {
     Index r = s + 1, length = std::min(b, n - r);  // the reflector acts on rows [r, r + length)
-    double tau;
+    Scalar tau;
     clear_column(B.col(s).segment(r, length), v, tau);
     while (true) {
       // Both sides of the diagonal block D: D - v w^T - w v^T for w = tau D v - (tau^2 / 2)
       // (v^T D v) v.
       auto D = B.block(r, r, length, length);
       auto u = v.head(length);
-      y.head(length).noalias() = D.selfadjointView<Eigen::Lower>() * u;
+      y.head(length).noalias() = D.template selfadjointView<Eigen::Lower>() * u;
       y.head(length) *= tau;
-      y.head(length) -= (0.5 * tau * y.head(length).dot(u)) * u;
-      D.selfadjointView<Eigen::Lower>().rankUpdate(u, y.head(length), -1.0);
+      y.head(length) -= (Scalar(0.5) * tau * y.head(length).dot(u)) * u;
+      D.template selfadjointView<Eigen::Lower>().rankUpdate(u, y.head(length), Scalar(-1));
       const Index below = r + length, rows = std::min(b, n - below);
       if (rows <= 0) break;
       // The block below, from the right: C - tau (C v) v^T.
@@ -200,7 +204,7 @@ inline void band_to_tridiagonal(const MatrixX<double>& A, Index b, VectorX<doubl
       y.head(rows).noalias() = C * u;
       C.noalias() -= (tau * y.head(rows)) * u.transpose();
       // Its first column cleared by the next reflector, applied to the rest from the left.
-      double next_tau;
+      Scalar next_tau;
       clear_column(C.col(0), next, next_tau);
       auto rest = C.rightCols(length - 1);
       y.head(length - 1).noalias() = rest.transpose() * next.head(rows);
@@ -220,22 +224,26 @@ inline void band_to_tridiagonal(const MatrixX<double>& A, Index b, VectorX<doubl
 }
 
 /// The eigenvalues of the symmetric matrix A (d x d; only its lower triangle is read), in
-/// increasing order. A is taken by value and overwritten.
+/// increasing order. A is taken by value (an expression is evaluated, a matrix moved in) and
+/// overwritten.
 /// @param band half-bandwidth of the intermediate band matrix.
-inline VectorX<double> symmetric_eigenvalues(MatrixX<double> A, Index band = 32) {
+template <class Matrix>
+VectorX<typename Matrix::Scalar> symmetric_eigenvalues(Matrix matrix, Index band = 32) {
+  using Scalar = typename Matrix::Scalar;
+  MatrixX<Scalar> A = std::move(matrix);
   const Index n = A.rows();
-  if (n == 0) return VectorX<double>();
+  if (n == 0) return VectorX<Scalar>();
   // Scaled to a largest entry of 1 against over- and underflow, as SelfAdjointEigenSolver does.
-  double scale = 0;
+  Scalar scale = 0;
   for (Index j = 0; j < n; ++j)
     scale = std::max(scale, A.col(j).tail(n - j).cwiseAbs().maxCoeff());
-  if (scale == 0) return VectorX<double>::Zero(n);
-  A.triangularView<Eigen::Lower>() = A / scale;
+  if (scale == 0) return VectorX<Scalar>::Zero(n);
+  A.template triangularView<Eigen::Lower>() = A / scale;
   const Index b = std::clamp<Index>(band, 1, std::max<Index>(n - 1, 1));
   reduce_to_band(A, b);
-  VectorX<double> diagonal, subdiagonal;
+  VectorX<Scalar> diagonal, subdiagonal;
   band_to_tridiagonal(A, b, diagonal, subdiagonal);
-  Eigen::SelfAdjointEigenSolver<MatrixX<double>> solver;
+  Eigen::SelfAdjointEigenSolver<MatrixX<Scalar>> solver;
   solver.computeFromTridiagonal(diagonal, subdiagonal, Eigen::EigenvaluesOnly);
   return solver.eigenvalues() * scale;
 }
