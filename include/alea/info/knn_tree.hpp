@@ -589,37 +589,64 @@ class NeighborTree {
     }
   }
 
+  /// `dist` with the gaps of 8 packed points (`coordinate`, 8 values) to `query_value` added,
+  /// in `norm`.
+  template <Norm norm>
+  static Lanes add_gaps(const Lanes& dist, const T* coordinate, T query_value) {
+    const Lanes difference = Eigen::Map<const Lanes>(coordinate) - query_value;
+    if constexpr (norm == Norm::max) {
+      return dist.max(difference.abs());
+    } else {
+      return dist + difference.square();  // the same bits as |difference|^2
+    }
+  }
+
+  /// Offers the 8 points at positions first, first + 1, ... whose distances are `dist` (padding
+  /// lanes +infinity) to out, except position `exclude`.
+  static void offer(const Lanes& dist, Index first, Index exclude, Neighbors<T>& out) {
+    T worst = out.worst();
+    unsigned closer = 0;
+    for (Index l = 0; l < 8; ++l)
+      closer |= unsigned(dist(l) < worst) << l;
+    while (closer != 0) {
+      const auto l = Index(std::countr_zero(closer));
+      closer &= closer - 1;
+      if (dist(l) < worst && first + l != exclude) {
+        out.insert(dist(l), first + l);
+        worst = out.worst();
+      }
+    }
+  }
+
   /// Offers the points of `leaf` (except position `exclude`) to out, 8 at a time: the distances
   /// of a chunk accumulate in one vector over the coordinates (in order, as every distance
-  /// here), and a vector comparison with the k-th distance finds the rare closer points.
+  /// here), and a vector reduction with the k-th distance finds the rare closer points. Chunks
+  /// go in pairs, whose sums are independent chains the core overlaps (one chunk's chain of d
+  /// dependent additions, and the loads feeding it, would leave it waiting).
   template <Norm norm>
   void scan(const Leaf& leaf, const T* query, Index exclude, Neighbors<T>& out) const {
     const Index chunks = (leaf.end - leaf.begin + 7) / 8;
-    for (Index c = 0; c < chunks; ++c) {
-      const T* chunk = &packed_[std::size_t((leaf.chunk + c) * dim_ * 8)];
-      Lanes dist = Lanes::Zero();
+    const T* data = &packed_[std::size_t(leaf.chunk * dim_ * 8)];
+    Index c = 0;
+    for (; c + 1 < chunks; c += 2) {
+      const T* first = data + c * dim_ * 8;
+      const T* second = first + dim_ * 8;
+      Lanes one = Lanes::Zero();
+      Lanes two = Lanes::Zero();
       for (Index j = 0; j < dim_; ++j) {
-        const Lanes difference = Eigen::Map<const Lanes>(chunk + 8 * j) - query[j];
-        if constexpr (norm == Norm::max) {
-          dist = dist.max(difference.abs());
-        } else {
-          dist += difference.square();  // the same bits as |difference|^2
-        }
+        one = add_gaps<norm>(one, first + 8 * j, query[j]);
+        two = add_gaps<norm>(two, second + 8 * j, query[j]);
       }
-      T worst = out.worst();
-      if (!(dist < worst).any()) continue;  // the usual case: one vector comparison
-      unsigned closer = 0;
-      for (Index l = 0; l < 8; ++l)
-        closer |= unsigned(dist(l) < worst) << l;
-      while (closer != 0) {
-        const auto l = Index(std::countr_zero(closer));
-        closer &= closer - 1;
-        const Index position = leaf.begin + 8 * c + l;
-        if (dist(l) < worst && position != exclude) {
-          out.insert(dist(l), position);
-          worst = out.worst();
-        }
-      }
+      if (!(one.min(two).minCoeff() < out.worst())) continue;  // the usual case
+      offer(one, leaf.begin + 8 * c, exclude, out);
+      offer(two, leaf.begin + 8 * c + 8, exclude, out);
+    }
+    if (c < chunks) {
+      const T* last = data + c * dim_ * 8;
+      Lanes one = Lanes::Zero();
+      for (Index j = 0; j < dim_; ++j)
+        one = add_gaps<norm>(one, last + 8 * j, query[j]);
+      if (one.minCoeff() < out.worst()) offer(one, leaf.begin + 8 * c, exclude, out);
     }
   }
 
