@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <type_traits>
 #include <vector>
 
@@ -70,14 +72,30 @@ double max_relative_error(const A& a, const B& b) {
 }
 
 /// A fresh, empty temporary folder for one test, distinct per build tree (so that two builds
-/// testing at once do not share it).
-inline std::filesystem::path temporary_folder(const std::string& name) {
-  const auto build =
-      std::to_string(std::hash<std::string>{}(std::filesystem::current_path().string()));
-  auto path = std::filesystem::temp_directory_path() / ("alea-test-" + build + "-" + name);
-  std::filesystem::remove_all(path);
-  std::filesystem::create_directories(path);
-  return path;
+/// testing at once do not share it), removed with everything in it when the object goes out of
+/// scope. It is the folder's path (a std::filesystem::path), so `folder / "file.json"` works.
+class TemporaryFolder : public std::filesystem::path {
+ public:
+  explicit TemporaryFolder(const std::string& name)
+      : std::filesystem::path(std::filesystem::temp_directory_path() /
+                              ("alea-test-" +
+                               std::to_string(std::hash<std::string>{}(
+                                   std::filesystem::current_path().string())) +
+                               "-" + name)) {
+    std::filesystem::remove_all(*this);
+    std::filesystem::create_directories(*this);
+  }
+  TemporaryFolder(const TemporaryFolder&) = delete;
+  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+  ~TemporaryFolder() {
+    std::error_code ignored;  // a destructor must not throw; a leftover folder is harmless
+    std::filesystem::remove_all(*this, ignored);
+  }
+};
+
+/// The folder of a test (see TemporaryFolder), as `const auto folder = temporary_folder("x");`.
+inline TemporaryFolder temporary_folder(const std::string& name) {
+  return TemporaryFolder(name);
 }
 
 /// Same shape and the same bits in every entry (so -0 differs from 0 and NaN equals NaN).
