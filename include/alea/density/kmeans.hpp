@@ -593,7 +593,7 @@ class KMeans {
 
   template <class V>
   const V& checked(const V& value, const char* what) const {
-    check_fitted(std::string("alea::KMeans::") + what, fitted());
+    if (!fitted()) check_fitted(std::string("alea::KMeans::") + what, false);
     return value;
   }
 
