@@ -275,28 +275,7 @@ TEST_CASE("nuts: one transition from exact draws leaves the Gaussian invariant",
   // The transition moved most chains (multinomial sampling may keep the initial point).
   CHECK(((end - start).rowwise().norm().array() > 0).count() > n / 2);
 
-  MatrixX<double> directions(3, 5);
-  directions << 1, 0, 0, 1, 0.3,  //
-      0, 1, 0, -1, 0.5,           //
-      0, 0, 1, 0.5, -0.8;
-  for (Index p = 0; p < directions.cols(); ++p) {
-    VectorX<double> a = end * directions.col(p), b = fresh * directions.col(p);
-    std::sort(a.begin(), a.end());
-    std::sort(b.begin(), b.end());
-    // Two-sample KS statistic: sup |F_a - F_b| over the merged sample.
-    double statistic = 0;
-    Index i = 0, j = 0;
-    while (i < n && j < n) {
-      if (a(i) <= b(j))
-        ++i;
-      else
-        ++j;
-      statistic =
-          std::max(statistic, std::abs(static_cast<double>(i - j)) / static_cast<double>(n));
-    }
-    INFO("projection " << p << ": KS statistic " << statistic);
-    CHECK(statistic < 1.949 * std::sqrt(2.0 / static_cast<double>(n)));
-  }
+  alea::test::mcmc::check_same_law_along_projections(end, fresh);
 }
 
 TEST_CASE("nuts: a parallel run equals a sequential run bit for bit", "[nuts]") {
