@@ -22,6 +22,8 @@ using alea::MatrixX;
 using alea::VectorX;
 namespace as = alea::sampling;
 
+using alea::test::mcmc::Banana;
+using alea::test::mcmc::banana_x2_quantile;
 using alea::test::mcmc::pooled_quantile;
 using alea::test::mcmc::check_mean;
 using alea::test::mcmc::check_quantile;
@@ -55,37 +57,9 @@ double standard_normal_log_density(const VectorX<double>& x) {
   return -0.5 * x.squaredNorm();
 }
 
-/// Banana: x1 ~ N(0, 1), x2 | x1 ~ N(b (x1^2 - 1), 1). E x2 = 0, Var x2 = 1 + 2 b^2.
+/// The banana of mcmc_checks.hpp with b = 0.5: E x2 = 0, Var x2 = 1.5.
 constexpr double banana_b = 0.5;
-double banana_log_density(const VectorX<double>& x) {
-  const double r = x(1) - banana_b * (x(0) * x(0) - 1);
-  return -0.5 * x(0) * x(0) - 0.5 * r * r;
-}
-
-/// P(x2 <= t) for the banana: the integral of phi(u) Phi(t - b (u^2 - 1)) du, by Simpson's rule
-/// on [-12, 12] (the integrand is smooth and negligible outside: error far below 1e-10).
-double banana_x2_cdf(double t) {
-  const int n = 4000;
-  const double a = -12, h = 24.0 / n;
-  double total = 0;
-  for (int i = 0; i <= n; ++i) {
-    const double u = a + i * h;
-    const double f = std::exp(-0.5 * u * u) / std::sqrt(2 * std::numbers::pi) * 0.5 *
-                     std::erfc(-(t - banana_b * (u * u - 1)) / std::numbers::sqrt2);
-    total += f * (i == 0 || i == n ? 1 : (i % 2 == 1 ? 4 : 2));
-  }
-  return total * h / 3;
-}
-
-/// The p-quantile of the banana's x2, by bisection on its cdf.
-double banana_x2_quantile(double p) {
-  double low = -20, high = 40;
-  for (int i = 0; i < 100; ++i) {
-    const double mid = 0.5 * (low + high);
-    (banana_x2_cdf(mid) < p ? low : high) = mid;
-  }
-  return 0.5 * (low + high);
-}
+const Banana banana{banana_b};
 
 /// A lopsided walk on the 5-cycle {0, ..., 4}: +1 with probability 0.7, -1 with 0.3.
 struct LopsidedCycleWalk {
@@ -203,14 +177,14 @@ TEST_CASE("metropolis recovers the moments and quantiles of a banana", "[metropo
   as::MetropolisSettings settings;
   settings.num_samples = 10000;
   settings.seed = 5;
-  const auto chains = as::metropolis(banana_log_density, as::InitialPoints::uniform(2), settings);
+  const auto chains = as::metropolis(banana, as::InitialPoints::uniform(2), settings);
   const MatrixX<double> x1 = chains.parameter(0), x2 = chains.parameter(1);
   check_mean(x1, 0.0, "x1 mean");
   check_mean(x1.array().square().matrix(), 1.0, "x1 variance");
   check_mean(x2, 0.0, "x2 mean");
   check_mean(x2.array().square().matrix(), 1 + 2 * banana_b * banana_b, "x2 variance");
   for (const double p : {0.05, 0.5, 0.95})
-    check_quantile(x2, p, banana_x2_quantile(p), "x2");
+    check_quantile(x2, p, banana_x2_quantile(p, banana_b), "x2");
   check_quantile(x1, 0.95, 1.6448536269514722, "x1");
 }
 
@@ -306,11 +280,11 @@ TEST_CASE("metropolis draws depend on the seed and chain only, not on the thread
   settings.num_samples = 300;
   settings.seed = 99;
   settings.num_threads = 1;
-  const auto serial = as::metropolis(banana_log_density, as::InitialPoints::uniform(2), settings);
+  const auto serial = as::metropolis(banana, as::InitialPoints::uniform(2), settings);
   settings.num_threads = 3;
-  const auto parallel = as::metropolis(banana_log_density, as::InitialPoints::uniform(2), settings);
+  const auto parallel = as::metropolis(banana, as::InitialPoints::uniform(2), settings);
   settings.num_chains = 2;
-  const auto fewer = as::metropolis(banana_log_density, as::InitialPoints::uniform(2), settings);
+  const auto fewer = as::metropolis(banana, as::InitialPoints::uniform(2), settings);
   for (Index k = 0; k < 4; ++k) {
     CHECK(alea::test::same_bits(serial.draws(k), parallel.draws(k)));
     CHECK(alea::test::same_bits(serial.statistics(k), parallel.statistics(k)));
@@ -318,7 +292,7 @@ TEST_CASE("metropolis draws depend on the seed and chain only, not on the thread
   }
   CHECK_FALSE(alea::test::same_bits(serial.draws(0), serial.draws(1)));
   settings.seed = 100;
-  const auto other = as::metropolis(banana_log_density, as::InitialPoints::uniform(2), settings);
+  const auto other = as::metropolis(banana, as::InitialPoints::uniform(2), settings);
   CHECK_FALSE(alea::test::same_bits(serial.draws(0), other.draws(0)));
 }
 

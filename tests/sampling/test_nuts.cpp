@@ -27,6 +27,7 @@ using alea::VectorX;
 namespace as = alea::sampling;
 
 using alea::test::mcmc::Banana;
+using alea::test::mcmc::banana_x2_quantile;
 using alea::test::mcmc::check_centred_normal;
 using alea::test::mcmc::check_mean;
 using alea::test::mcmc::check_quantile;
@@ -57,36 +58,11 @@ void check_diagonal_gaussian(const as::Chains& chains, const VectorX<double>& sd
 }
 
 /// Banana: x1 ~ N(0, 1), x2 | x1 ~ N(b (x1^2 - 1), 1); E x2 = 0, Var x2 = 1 + 2 b^2. With
-/// b = 1 (test_metropolis.cpp's) the tails curve so sharply that NUTS at Stan's defaults
+/// b = 1 the tails curve so sharply that NUTS at Stan's defaults
 /// diverges there (tens per run) and the variance of x2 comes out low (z-scores with rms 1.8
 /// over 30 seeds), as Stan's would: that is the funnel's lesson, tested below. b = 0.5 keeps
 /// the banana shape within the sampler's reach (rms z 0.87 over 30 seeds).
 constexpr double banana_b = 0.5;
-
-/// P(x2 <= q) under the banana: int phi(t) Phi(q - b (t^2 - 1)) dt by Simpson's rule on
-/// [-10, 10] (the integrand is smooth and below 1e-22 outside).
-double banana_x2_cdf(double q) {
-  const int n = 4000;
-  const double a = -10, h = 20.0 / n;
-  double total = 0;
-  for (int i = 0; i <= n; ++i) {
-    const double t = a + i * h;
-    const double f = std::exp(-0.5 * t * t) / std::sqrt(2 * std::numbers::pi) * 0.5 *
-                     std::erfc(-(q - banana_b * (t * t - 1)) / std::numbers::sqrt2);
-    total += f * (i == 0 || i == n ? 1 : (i % 2 ? 4 : 2));
-  }
-  return total * h / 3;
-}
-
-/// The p-quantile of x2 under the banana, by bisection on banana_x2_cdf.
-double banana_x2_quantile(double p) {
-  double low = -20, high = 40;
-  for (int i = 0; i < 100; ++i) {
-    const double mid = 0.5 * (low + high);
-    (banana_x2_cdf(mid) < p ? low : high) = mid;
-  }
-  return 0.5 * (low + high);
-}
 
 /// Neal's funnel in d = 1 + 9 dimensions: v ~ N(0, 3^2), x_i | v ~ N(0, exp(v)) (centred).
 struct CentredFunnel {
@@ -206,7 +182,7 @@ TEST_CASE("nuts: banana target moments and quantiles", "[nuts]") {
   check_mean(x2, 0.0, "x2 mean");
   check_mean(x2.array().square().matrix(), 1 + 2 * banana_b * banana_b, "x2 variance");
   for (const double p : {0.05, 0.5, 0.95})
-    check_quantile(x2, p, banana_x2_quantile(p), "x2");
+    check_quantile(x2, p, banana_x2_quantile(p, banana_b), "x2");
 }
 
 TEST_CASE("nuts: adaptation reaches the target acceptance on Gaussians", "[nuts]") {

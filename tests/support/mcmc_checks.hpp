@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstddef>
+#include <numbers>
 #include <string>
 #include <vector>
 
@@ -138,5 +139,31 @@ struct Banana {
     return log_prob(x);
   }
 };
+
+/// P(x2 <= q) under the banana of parameter b: the integral of phi(t) Phi(q - b (t^2 - 1)) dt
+/// by Simpson's rule on [-12, 12] (the integrand is smooth and negligible outside: error far
+/// below 1e-10).
+inline double banana_x2_cdf(double q, double b) {
+  const int n = 4000;
+  const double a = -12, h = 24.0 / n;
+  double total = 0;
+  for (int i = 0; i <= n; ++i) {
+    const double t = a + i * h;
+    const double f = std::exp(-0.5 * t * t) / std::sqrt(2 * std::numbers::pi) * 0.5 *
+                     std::erfc(-(q - b * (t * t - 1)) / std::numbers::sqrt2);
+    total += f * (i == 0 || i == n ? 1 : (i % 2 == 1 ? 4 : 2));
+  }
+  return total * h / 3;
+}
+
+/// The p-quantile of the banana's x2, by bisection on banana_x2_cdf.
+inline double banana_x2_quantile(double p, double b) {
+  double low = -20, high = 40;
+  for (int i = 0; i < 100; ++i) {
+    const double mid = 0.5 * (low + high);
+    (banana_x2_cdf(mid, b) < p ? low : high) = mid;
+  }
+  return 0.5 * (low + high);
+}
 
 }  // namespace alea::test::mcmc
