@@ -165,7 +165,7 @@ Scalar trace_sqrt_product(const MatrixX<Scalar>& S1, const MatrixX<Scalar>& S2) 
   const MatrixX<Scalar> B =
       ldlt.transpositionsP().transpose() *
       (MatrixX<Scalar>(ldlt.matrixL()) * ldlt.vectorD().cwiseMax(Scalar(0)).cwiseSqrt().asDiagonal());
-  return trace_sqrt_psd(MatrixX<Scalar>(B.transpose() * S2 * B));
+  return trace_sqrt_psd(B.transpose() * S2 * B);
 }
 
 /// Sum of the singular values of C (n1 x n2), accurate to epsilon ||C|| absolute even for the
