@@ -32,13 +32,9 @@ static_assert(alea::Persistable<BayesianGaussianMixture<double>>);
 
 namespace {
 
-const nlohmann::json& fixture() {
-  static const nlohmann::json json = test::fixture("bgm_sklearn.json");
-  return json;
-}
-
 MatrixX<double> dataset(const nlohmann::json& c) {
-  return test::matrix(fixture()["datasets"][c["dataset"].get<std::string>()]);
+  return test::matrix(
+      test::fixture("bgm_sklearn.json")["datasets"][c["dataset"].get<std::string>()]);
 }
 
 /// The settings of a fixture case: its start, its priors if given, sklearn's defaults otherwise.
@@ -74,7 +70,7 @@ BayesianGaussianMixtureSettings case_settings(const nlohmann::json& c) {
 
 TEST_CASE("BayesianGaussianMixture follows scikit-learn's variational trajectory",
           "[density][bayesian_gaussian_mixture][fixture]") {
-  for (const auto& c : fixture()["cases"]) {
+  for (const auto& c : test::fixture("bgm_sklearn.json")["cases"]) {
     INFO("case " << c["name"].get<std::string>());
     const MatrixX<double> X = dataset(c);
     const auto settings = case_settings(c);
@@ -185,7 +181,7 @@ TEST_CASE("BayesianGaussianMixture by stochastic VI reaches the CAVI posterior",
 }
 
 TEST_CASE("BayesianGaussianMixture saves and loads", "[density][bayesian_gaussian_mixture][io]") {
-  const auto& c = fixture()["cases"][0];
+  const auto& c = test::fixture("bgm_sklearn.json")["cases"][0];
   const MatrixX<double> X = dataset(c);
   const auto folder = test::temporary_folder("bayesian_gaussian_mixture");
   for (const auto type : {CovarianceType::full, CovarianceType::tied, CovarianceType::diag,
@@ -210,7 +206,7 @@ TEST_CASE("BayesianGaussianMixture saves and loads", "[density][bayesian_gaussia
 TEST_CASE("BayesianGaussianMixture rejects bad input with clear messages",
           "[density][bayesian_gaussian_mixture][errors]") {
   using Catch::Matchers::Contains;
-  const MatrixX<double> X = dataset(fixture()["cases"][0]);
+  const MatrixX<double> X = dataset(test::fixture("bgm_sklearn.json")["cases"][0]);
   const auto invalid = [](auto&& f, const std::string& fragment) {
     CHECK_THROWS_WITH(f(), Contains(fragment));
     CHECK_THROWS_AS(f(), alea::InvalidArgument);

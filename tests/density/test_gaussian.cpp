@@ -15,11 +15,6 @@ namespace test = alea::test;
 
 namespace {
 
-const nlohmann::json& reference() {
-  static const nlohmann::json j = test::fixture("gaussian_scipy.json");
-  return j;
-}
-
 // Tolerance for comparing with SciPy: both sides do O(d^3) dense algebra on well-conditioned
 // 3 x 3 matrices; double agrees to ~1e-13 relative, float to a few float ulps times the
 // condition number (~1e2), so 2e-4.
@@ -33,7 +28,7 @@ double tolerance() {
 TEMPLATE_TEST_CASE("Gaussian MLE equals the sample mean and the biased covariance",
                    "[density][gaussian]", float, double) {
   using T = TestType;
-  const auto& ref = reference();
+  const auto& ref = test::fixture("gaussian_scipy.json");
   const MatrixX<T> X = test::matrix<T>(ref["X"]);
   const MatrixX<T> Q = test::matrix<T>(ref["Q"]);
   for (const auto& [name, type] :
@@ -57,7 +52,7 @@ TEMPLATE_TEST_CASE("Gaussian MLE equals the sample mean and the biased covarianc
 TEMPLATE_TEST_CASE("Gaussian weighted fit and reg_covar match NumPy and SciPy",
                    "[density][gaussian]", float, double) {
   using T = TestType;
-  const auto& ref = reference();
+  const auto& ref = test::fixture("gaussian_scipy.json");
   const MatrixX<T> X = test::matrix<T>(ref["X"]);
   const MatrixX<T> Q = test::matrix<T>(ref["Q"]);
   Gaussian<T> g;
@@ -74,7 +69,7 @@ TEMPLATE_TEST_CASE("Gaussian weighted fit and reg_covar match NumPy and SciPy",
 }
 
 TEST_CASE("Gaussian: integer weights equal repeated rows", "[density][gaussian]") {
-  const MatrixX<double> X = test::matrix(reference()["X"]).topRows(10);
+  const MatrixX<double> X = test::matrix(test::fixture("gaussian_scipy.json")["X"]).topRows(10);
   VectorX<double> w(10);
   w << 1, 2, 0, 3, 1, 1, 2, 1, 4, 1;
   MatrixX<double> repeated(static_cast<Index>(w.sum()), X.cols());
@@ -91,7 +86,7 @@ TEST_CASE("Gaussian: integer weights equal repeated rows", "[density][gaussian]"
 
 TEST_CASE("Gaussian shrinkage matches scikit-learn's ShrunkCovariance and LedoitWolf and OAS",
           "[density][gaussian]") {
-  const auto& ref = reference();
+  const auto& ref = test::fixture("gaussian_scipy.json");
   const MatrixX<double> X = test::matrix(ref["X"]);
   Gaussian<> fixed({.shrinkage = alea::Shrinkage::fixed, .shrinkage_coefficient = 0.3});
   fixed.fit(X);
@@ -109,7 +104,7 @@ TEST_CASE("Gaussian shrinkage matches scikit-learn's ShrunkCovariance and Ledoit
 }
 
 TEST_CASE("Gaussian constructed from parameters matches SciPy", "[density][gaussian]") {
-  const auto& ref = reference();
+  const auto& ref = test::fixture("gaussian_scipy.json");
   Gaussian<> g(test::vector(ref["full"]["mean"]), test::matrix(ref["full"]["covariance"]));
   CHECK(test::max_relative_error(g.log_prob(test::matrix(ref["Q"])),
                                  test::vector(ref["full"]["logpdf"])) < 1e-12);
@@ -184,7 +179,7 @@ TEST_CASE("Gaussian: a diag model samples with independent coordinates", "[densi
 }
 
 TEST_CASE("Gaussian: bad input raises the documented exceptions", "[density][gaussian][errors]") {
-  const MatrixX<double> X = test::matrix(reference()["X"]);
+  const MatrixX<double> X = test::matrix(test::fixture("gaussian_scipy.json")["X"]);
   Gaussian<> g;
   SECTION("not fitted") {
     REQUIRE_THROWS_AS(g.log_prob(X), alea::NotFittedError);
@@ -282,7 +277,7 @@ TEST_CASE("Gaussian: far from the data the log density stays finite and exact",
 TEMPLATE_TEST_CASE("Gaussian: save and load reproduce the model exactly", "[density][gaussian][io]",
                    float, double) {
   using T = TestType;
-  const MatrixX<T> X = test::matrix<T>(reference()["X"]);
+  const MatrixX<T> X = test::matrix<T>(test::fixture("gaussian_scipy.json")["X"]);
   const auto folder = test::temporary_folder(std::string("gaussian-") +
                                              (std::is_same_v<T, float> ? "float" : "double"));
   for (auto type : {CovarianceType::full, CovarianceType::diag, CovarianceType::spherical}) {

@@ -35,9 +35,6 @@ static_assert(alea::Persistable<GaussianMixture<double>>);
 
 namespace {
 
-constexpr CovarianceType all_types[] = {CovarianceType::full, CovarianceType::tied,
-                                        CovarianceType::diag, CovarianceType::spherical};
-
 /// A well-separated 3-component mixture in 2-D with full covariances.
 GaussianMixture<double> truth() {
   MatrixX<double> means(3, 2);
@@ -132,7 +129,7 @@ TEST_CASE("GaussianMixture with integer weights equals the fit on repeated rows"
   for (Index i = 0, r = 0; i < X.rows(); ++i)
     for (int c = 0; c < int(w(i)); ++c)
       repeated.row(r++) = X.row(i);
-  for (const auto type : all_types) {
+  for (const auto type : alea::all_covariance_types) {
     INFO("covariance_type " << alea::to_string(type));
     const auto settings = given_start(type, 30);
     GaussianMixture<double> weighted(settings), plain(settings);
@@ -155,7 +152,7 @@ TEST_CASE("GaussianMixture with integer weights equals the fit on repeated rows"
 TEST_CASE("MixtureStatistics of shards add up to the statistics of the whole",
           "[density][gaussian_mixture][statistics]") {
   const MatrixX<double> X = draws(3000, 5);
-  for (const auto type : all_types) {
+  for (const auto type : alea::all_covariance_types) {
     INFO("covariance_type " << alea::to_string(type));
     GaussianMixture<double> gm(given_start(type, 3));
     gm.fit(X);
@@ -195,7 +192,7 @@ TEST_CASE("GaussianMixture gives the same bits on one thread and on several",
           "[density][gaussian_mixture]") {
   const MatrixX<double> X = draws(40000, 6);  // enough rows for many chunks
   const int threads = omp_get_max_threads();
-  for (const auto type : all_types) {
+  for (const auto type : alea::all_covariance_types) {
     INFO("covariance_type " << alea::to_string(type));
     omp_set_num_threads(1);
     GaussianMixture<double> one(given_start(type, 5));
@@ -394,7 +391,7 @@ TEST_CASE("GaussianMixture reports status, history and a callback's stop",
 TEST_CASE("GaussianMixture predict, predict_proba, log_prob and criteria are consistent",
           "[density][gaussian_mixture]") {
   const MatrixX<double> X = draws(800, 17);
-  for (const auto type : all_types) {
+  for (const auto type : alea::all_covariance_types) {
     INFO("covariance_type " << alea::to_string(type));
     GaussianMixture<double> gm(given_start(type, 50, 1e-9));
     gm.fit(X);
@@ -425,7 +422,7 @@ TEST_CASE("GaussianMixture predict, predict_proba, log_prob and criteria are con
 TEST_CASE("GaussianMixture saves and loads", "[density][gaussian_mixture][io]") {
   const MatrixX<double> X = draws(600, 18);
   const auto folder = test::temporary_folder("gaussian_mixture");
-  for (const auto type : all_types) {
+  for (const auto type : alea::all_covariance_types) {
     INFO("covariance_type " << alea::to_string(type));
     GaussianMixture<double> gm(given_start(type, 20));
     gm.fit(X);

@@ -25,23 +25,10 @@ namespace test = alea::test;
 
 namespace {
 
-const nlohmann::json& fixture() {
-  static const nlohmann::json json = test::fixture("gmm_sklearn.json");
-  return json;
-}
-
-/// A JSON [k][d][d] array as k matrices.
-std::vector<MatrixX<double>> matrices(const nlohmann::json& list) {
-  std::vector<MatrixX<double>> out;
-  for (const auto& m : list)
-    out.push_back(test::matrix(m));
-  return out;
-}
-
 alea::MixturePrecisions precisions(CovarianceType type, const nlohmann::json& value) {
   switch (type) {
     case CovarianceType::full:
-      return matrices(value);
+      return test::matrices(value);
     case CovarianceType::tied:
     case CovarianceType::diag:
       return test::matrix(value);
@@ -55,10 +42,11 @@ alea::MixturePrecisions precisions(CovarianceType type, const nlohmann::json& va
 
 TEST_CASE("GaussianMixture follows scikit-learn's EM trajectory on every fixture case",
           "[density][gaussian_mixture][fixture]") {
-  for (const auto& c : fixture()["cases"]) {
+  for (const auto& c : test::fixture("gmm_sklearn.json")["cases"]) {
     const std::string name = c["name"];
     INFO("case " << name);
-    const MatrixX<double> X = test::matrix(fixture()["datasets"][c["dataset"].get<std::string>()]);
+    const MatrixX<double> X = test::matrix(
+        test::fixture("gmm_sklearn.json")["datasets"][c["dataset"].get<std::string>()]);
     const auto type = *alea::covariance_type_from_string(c["covariance_type"].get<std::string>());
     const Index k = c["n_components"];
     alea::GaussianMixtureSettings settings{
@@ -120,9 +108,10 @@ TEST_CASE("GaussianMixture's lower bound never decreases along the fixture traje
   // EM cannot decrease the likelihood when the M-step maximises it exactly. reg_covar makes the
   // M-step a slightly regularised maximiser, and sklearn's own iris_tied trajectory falls by
   // 4e-11 relative on its last step (the fixture script reports it); hence 1e-9 relative.
-  for (const auto& c : fixture()["cases"]) {
+  for (const auto& c : test::fixture("gmm_sklearn.json")["cases"]) {
     INFO("case " << c["name"].get<std::string>());
-    const MatrixX<double> X = test::matrix(fixture()["datasets"][c["dataset"].get<std::string>()]);
+    const MatrixX<double> X = test::matrix(
+        test::fixture("gmm_sklearn.json")["datasets"][c["dataset"].get<std::string>()]);
     const auto type = *alea::covariance_type_from_string(c["covariance_type"].get<std::string>());
     GaussianMixture<double> gm({.n_components = c["n_components"],
                                 .covariance_type = type,

@@ -1,3 +1,6 @@
+// Histogram against numpy (reference values: tests/fixtures/histogram_numpy.py, numpy 1.24.2,
+// Debian 12), its invariants and its file format.
+
 #include "alea/density/histogram.hpp"
 #include "fixtures.hpp"
 
@@ -22,16 +25,6 @@ using alea::MatrixX;
 using alea::VectorX;
 
 namespace {
-
-// Reference values: tests/fixtures/histogram_numpy.py (numpy 1.24.2, Debian 12).
-const nlohmann::json& fixture() {
-  static const nlohmann::json document = [] {
-    std::ifstream in(alea::test::fixture_dir() / "histogram_numpy.json");
-    REQUIRE(in.good());
-    return nlohmann::json::parse(in);
-  }();
-  return document;
-}
 
 template <class T>
 MatrixX<T> column_of(const nlohmann::json& values) {
@@ -135,17 +128,11 @@ constexpr double integral_tolerance() {
   return std::is_same_v<T, double> ? 1e-12 : 1e-5;
 }
 
-std::filesystem::path temporary_directory() {
-  const auto dir = std::filesystem::temp_directory_path() / "alea_test_histogram";
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
 }  // namespace
 
 TEST_CASE("Histogram reproduces np.histogram_bin_edges for every rule in 1-D",
           "[density][histogram]") {
-  for (const auto& c : fixture()["cases_1d"]) {
+  for (const auto& c : alea::test::fixture("histogram_numpy.json")["cases_1d"]) {
     const MatrixX<double> X = column_of<double>(c["data"]);
     for (const auto& [rule, expected] : c["edges"].items()) {
       INFO(c["name"].get<std::string>() << ", bins = " << rule);
@@ -158,7 +145,7 @@ TEST_CASE("Histogram reproduces np.histogram_bin_edges for every rule in 1-D",
 }
 
 TEST_CASE("Histogram densities equal np.histogram(density=True) in 1-D", "[density][histogram]") {
-  for (const auto& c : fixture()["cases_1d"]) {
+  for (const auto& c : alea::test::fixture("histogram_numpy.json")["cases_1d"]) {
     INFO(c["name"].get<std::string>());
     const MatrixX<double> X = column_of<double>(c["data"]);
     Histogram<> hist;  // default: numpy's bins='auto'
@@ -169,7 +156,7 @@ TEST_CASE("Histogram densities equal np.histogram(density=True) in 1-D", "[densi
 }
 
 TEST_CASE("Histogram with a range matches numpy's range argument", "[density][histogram]") {
-  const auto& ranged = fixture()["ranged"];
+  const auto& ranged = alea::test::fixture("histogram_numpy.json")["ranged"];
   const MatrixX<double> X = column_of<double>(ranged["data"]);
   MatrixX<double> range(1, 2);
   range << ranged["range"][0].get<double>(), ranged["range"][1].get<double>();
@@ -190,7 +177,7 @@ TEST_CASE("Histogram with a range matches numpy's range argument", "[density][hi
 
 TEST_CASE("Weighted Histogram matches np.histogram with weights and density",
           "[density][histogram]") {
-  const auto& weighted = fixture()["weighted"];
+  const auto& weighted = alea::test::fixture("histogram_numpy.json")["weighted"];
   const MatrixX<double> X = column_of<double>(weighted["data"]);
   const VectorX<double> w = column_of<double>(weighted["weights"]).col(0);
 
@@ -209,7 +196,7 @@ TEST_CASE("Weighted Histogram matches np.histogram with weights and density",
 }
 
 TEST_CASE("Histogram in 2-D matches np.histogramdd(density=True)", "[density][histogram]") {
-  for (const auto& c : fixture()["cases_2d"]) {
+  for (const auto& c : alea::test::fixture("histogram_numpy.json")["cases_2d"]) {
     INFO(c["name"].get<std::string>());
     const MatrixX<double> X = rows_of<double>(c["data"], 2);
     for (const std::string which : {"4", "auto"}) {
@@ -536,9 +523,10 @@ TEMPLATE_TEST_CASE("Histogram save and load round trip; damaged files raise Form
   range << -3, 3, -2.5, 4;
   Histogram<T> hist(HistogramSettings{.bins = BinRule::scott, .range = range});
   hist.fit(X);
-  const auto path = temporary_directory() / (Histogram<T>::model_name() == "alea::Histogram<float>"
-                                                 ? "histogram_float.json"
-                                                 : "histogram_double.json");
+  const auto folder = alea::test::temporary_folder(
+      Histogram<T>::model_name() == "alea::Histogram<float>" ? "histogram-float"
+                                                             : "histogram-double");
+  const auto path = folder / "histogram.json";
   alea::save(hist, path);
   const Histogram<T> loaded = alea::load<Histogram<T>>(path);
   const MatrixX<T> points = alea::standard_normal<T>(rng, 500, 2) * T(1.5);
@@ -561,7 +549,7 @@ TEMPLATE_TEST_CASE("Histogram save and load round trip; damaged files raise Form
     text << in.rdbuf();
   }
   const std::string saved = text.str();
-  const auto damaged_path = temporary_directory() / ("damaged_" + path.filename().string());
+  const auto damaged_path = folder / "damaged.json";
 
   SECTION("truncated JSON") {
     std::ofstream(damaged_path) << saved.substr(0, saved.size() / 2);

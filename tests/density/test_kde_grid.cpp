@@ -99,9 +99,6 @@ Errors grid_errors(const MatrixX<T>& X, const VectorX<T>& w, Kernel kernel, cons
   return errors;
 }
 
-constexpr Kernel all_kernels[] = {Kernel::gaussian,    Kernel::epanechnikov, Kernel::tophat,
-                                  Kernel::exponential, Kernel::linear,       Kernel::cosine};
-
 }  // namespace
 
 TEST_CASE("grid KDE in 1-D matches the exact KDE for every kernel", "[density][kde_grid]") {
@@ -117,7 +114,7 @@ TEST_CASE("grid KDE in 1-D matches the exact KDE for every kernel", "[density][k
   // Measured maxima (nodes, interpolated): gaussian 1.2e-5, 3.0e-5; epanechnikov 1.5e-4,
   // 1.8e-4; exponential 5.3e-5, 4.5e-4; linear 8.0e-5, 1.6e-4; cosine 7.4e-5, 1.6e-4; tophat
   // (first order: a jump at r = 1) 4.3e-2, 3.4e-2.
-  for (Kernel kernel : all_kernels) {
+  for (Kernel kernel : alea::all_kernels) {
     const VectorX<double> hk = h / std::sqrt(alea::kernel_variance(kernel, 1));
     const Errors e = grid_errors<double>(X, w, kernel, hk, 4096, 4, 1e-2, rng);
     INFO(alea::to_string(kernel) << ": nodes " << e.nodes << ", interpolated " << e.interpolated);
@@ -144,7 +141,7 @@ TEST_CASE("grid KDE in 2-D matches the exact KDE for every kernel", "[density][k
   // points make up the density away from the centre. Measured maxima (nodes, interpolated):
   // gaussian 3.9e-3, 8.0e-3; exponential 2.1e-2, 4.7e-2; epanechnikov 2.3e-2, 3.8e-2; linear
   // 1.6e-2, 3.2e-2; cosine 1.8e-2, 3.4e-2; tophat 0.35, 0.33 (a jump at r = 1: first order).
-  for (Kernel kernel : all_kernels) {
+  for (Kernel kernel : alea::all_kernels) {
     const VectorX<double> hk = h / std::sqrt(alea::kernel_variance(kernel, 2));
     const Errors e = grid_errors<double>(X, w, kernel, hk, 256, 4, 1e-2, rng);
     INFO(alea::to_string(kernel) << ": nodes " << e.nodes << ", interpolated " << e.interpolated);

@@ -23,8 +23,6 @@ using alea::detail::KdeTree;
 
 namespace {
 
-constexpr Kernel all_kernels[] = {Kernel::gaussian,    Kernel::epanechnikov, Kernel::tophat,
-                                  Kernel::exponential, Kernel::linear,       Kernel::cosine};
 constexpr double negative_infinity = -std::numeric_limits<double>::infinity();
 
 // Reference: log sum_j w_j k(||q - x_j||) by brute force in double (the pairwise engine's
@@ -108,7 +106,7 @@ TEMPLATE_TEST_CASE("KdeTree with rtol = atol = 0 gives the exact kernel sum", "[
     const MatrixX<T> X = (alea::standard_normal(rng, n, d) / 0.4).template cast<T>();
     const VectorX<T> w = random_weights<T>(rng, n);
     const MatrixX<T> Q = random_queries<T>(rng, 200, d, 2.5, 2.0);
-    for (Kernel kernel : all_kernels) {
+    for (Kernel kernel : alea::all_kernels) {
       const VectorX<double> exact = exact_log_sum<T>(X, w, Q, kernel);
       for (Index leaf_size : {Index{1}, Index{7}, Index{40}, Index{1000}}) {
         INFO("kernel " << alea::to_string(kernel) << ", d " << d << ", leaf_size " << leaf_size);
@@ -135,7 +133,7 @@ TEMPLATE_TEST_CASE("KdeTree keeps |S_hat - S| <= atol + rtol S for every query",
     const MatrixX<T> X = (alea::standard_normal(rng, n, d) / 0.3).template cast<T>();
     const VectorX<T> w = random_weights<T>(rng, n);
     const MatrixX<T> Q = random_queries<T>(rng, 1000, d, 3.5, 3.0);
-    for (Kernel kernel : all_kernels) {
+    for (Kernel kernel : alea::all_kernels) {
       const VectorX<double> exact = exact_log_sum<T>(X, w, Q, kernel);
       for (Index leaf_size : {Index{1}, Index{12}, Index{5000}}) {
         const KdeTree<T> tree(X, w, kernel, leaf_size);
@@ -206,7 +204,7 @@ TEST_CASE("KdeTree is finite and accurate far from the data", "[density][kde_tre
   SECTION("compact kernels: exactly -Inf beyond the support, whatever the tolerance") {
     MatrixX<double> near(1, 2);
     near << 5.0, 0;  // 1+ bandwidths beyond the farthest point
-    for (Kernel kernel : all_kernels) {
+    for (Kernel kernel : alea::all_kernels) {
       if (!alea::has_compact_support(kernel)) continue;
       INFO("kernel " << alea::to_string(kernel));
       const KdeTree<double> tree(X, w, kernel, 1);

@@ -9,15 +9,10 @@ using alea::Kernel;
 using alea::MatrixX;
 namespace test = alea::test;
 
-namespace {
-const Kernel all_kernels[] = {Kernel::gaussian,    Kernel::epanechnikov, Kernel::tophat,
-                              Kernel::exponential, Kernel::linear,       Kernel::cosine};
-}
-
 TEST_CASE("kernel normalisations equal the quadrature of the fixture script", "[density][kernel]") {
   const auto ref = test::fixture("kde_exact.json")["log_norms"];
   const Index dims[] = {1, 2, 3, 5};
-  for (Kernel k : all_kernels) {
+  for (Kernel k : alea::all_kernels) {
     for (int i = 0; i < 4; ++i) {
       INFO(alea::to_string(k) << " d = " << dims[i]);
       // quad's relative tolerance is 1e-13 on the radial integral.
@@ -30,7 +25,7 @@ TEST_CASE("kernel normalisations equal the quadrature of the fixture script", "[
 }
 
 TEST_CASE("kernels integrate to 1 in 1-D and 2-D", "[density][kernel]") {
-  for (Kernel k : all_kernels) {
+  for (Kernel k : alea::all_kernels) {
     INFO(alea::to_string(k));
     const double radius = alea::has_compact_support(k) ? 1.0 : 40.0;
     // Midpoint rule; the kinks of compact kernels at r = 1 limit the 2-D grid's accuracy to
@@ -58,7 +53,7 @@ TEST_CASE("kernels integrate to 1 in 1-D and 2-D", "[density][kernel]") {
 TEST_CASE("kernel draws have the kernel's radius law and variance", "[density][kernel]") {
   alea::Rng rng{2024};
   const Index n = 200000;
-  for (Kernel k : all_kernels) {
+  for (Kernel k : alea::all_kernels) {
     for (Index d : {1, 3}) {
       INFO(alea::to_string(k) << " d = " << d);
       const MatrixX<double> z = alea::sample_kernel(k, n, d, rng);
@@ -74,7 +69,7 @@ TEST_CASE("kernel draws have the kernel's radius law and variance", "[density][k
 }
 
 TEST_CASE("kernel names round-trip and bad dimensions are rejected", "[density][kernel]") {
-  for (Kernel k : all_kernels)
+  for (Kernel k : alea::all_kernels)
     CHECK(alea::kernel_from_string(alea::to_string(k)) == k);
   CHECK_FALSE(alea::kernel_from_string("triweight").has_value());
   REQUIRE_THROWS_WITH(alea::kernel_log_norm(Kernel::gaussian, 0),

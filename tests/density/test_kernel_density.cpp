@@ -18,11 +18,6 @@ namespace test = alea::test;
 
 namespace {
 
-const nlohmann::json& reference() {
-  static const nlohmann::json j = test::fixture("kde_exact.json");
-  return j;
-}
-
 VectorX<double> with_infinities(const nlohmann::json& values) {
   VectorX<double> out(Index(values.size()));
   for (Index i = 0; i < out.size(); ++i)
@@ -35,7 +30,7 @@ VectorX<double> with_infinities(const nlohmann::json& values) {
 
 TEST_CASE("KernelDensity equals exact log-space sums for every kernel and bandwidth",
           "[density][kde]") {
-  const auto& ref = reference();
+  const auto& ref = test::fixture("kde_exact.json");
   int compared = 0;
   for (const auto& c : ref["cases"]) {
     const auto& data = ref["data_" + std::to_string(c["d"].get<int>())];
@@ -63,7 +58,7 @@ TEST_CASE("KernelDensity equals exact log-space sums for every kernel and bandwi
 }
 
 TEST_CASE("KernelDensity reproduces scikit-learn's doctest", "[density][kde]") {
-  const auto& t = reference()["sklearn_doctest"];
+  const auto& t = test::fixture("kde_exact.json")["sklearn_doctest"];
   KernelDensity<> kde({.bandwidth = 0.5});
   kde.fit(test::matrix(t["X"]));
   const VectorX<double> lp = kde.log_prob(test::matrix(t["X"]).topRows(3));
@@ -75,7 +70,7 @@ TEST_CASE("KernelDensity reproduces scikit-learn's doctest", "[density][kde]") {
 TEST_CASE("KernelDensity is exact in the tails where scikit-learn 1.2 is not", "[density][kde]") {
   // scikit-learn's score_samples is off by 12 to 50 nats at these points (fixture); alea must
   // equal the exact log-sum-exp.
-  const auto& t = reference()["sklearn_tail"];
+  const auto& t = test::fixture("kde_exact.json")["sklearn_tail"];
   KernelDensity<> kde({.bandwidth = t["bandwidth"].get<double>()});
   kde.fit(test::matrix(t["X"]));
   const VectorX<double> exact = test::vector(t["exact"]);
@@ -88,7 +83,7 @@ TEST_CASE("KernelDensity is exact in the tails where scikit-learn 1.2 is not", "
 
 TEST_CASE("KernelDensity rules match scipy.stats.gaussian_kde, weights included",
           "[density][kde]") {
-  const auto& ref = reference();
+  const auto& ref = test::fixture("kde_exact.json");
   const MatrixX<double> X = test::matrix(ref["data_2"]["X"]);
   const VectorX<double> w = test::vector(ref["data_2"]["weights"]);
   const MatrixX<double> Q = test::matrix(ref["data_2"]["Q"]);

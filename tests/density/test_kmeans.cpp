@@ -28,11 +28,6 @@ namespace test = alea::test;
 
 namespace {
 
-const nlohmann::json& reference() {
-  static const nlohmann::json j = test::fixture("kmeans_sklearn.json");
-  return j;
-}
-
 Labels labels_of(const nlohmann::json& values) {
   Labels out(Index(values.size()));
   for (Index i = 0; i < out.size(); ++i)
@@ -82,9 +77,9 @@ bool no_empty_cluster(const Labels& labels, Index k) {
 TEST_CASE("KMeans reproduces scikit-learn 1.2 from the same start", "[density][kmeans]") {
   for (const char* name : {"iris", "wine", "blobs", "blobs_far"}) {
     INFO(name);
-    const nlohmann::json& expected = reference()[name];
-    const MatrixX<double> X =
-        test::matrix(reference()[std::string(name) == "blobs_far" ? "blobs" : name]["X"]);
+    const nlohmann::json& expected = test::fixture("kmeans_sklearn.json")[name];
+    const MatrixX<double> X = test::matrix(test::fixture(
+        "kmeans_sklearn.json")[std::string(name) == "blobs_far" ? "blobs" : name]["X"]);
     const MatrixX<double> start = test::matrix(expected["init"]);
     KMeans<> km({.n_clusters = start.rows(), .centers_init = start});
     km.fit(X);
@@ -102,8 +97,9 @@ TEST_CASE("KMeans relocates an empty cluster as scikit-learn does", "[density][k
   // blobs_far: the start centre (100, ..., 100) gets no point; scikit-learn moves it to the point
   // farthest from its centre in the first iteration. The fixture case above checks the outcome;
   // here the event itself.
-  const MatrixX<double> X = test::matrix(reference()["blobs"]["X"]);
-  const MatrixX<double> start = test::matrix(reference()["blobs_far"]["init"]);
+  const MatrixX<double> X = test::matrix(test::fixture("kmeans_sklearn.json")["blobs"]["X"]);
+  const MatrixX<double> start =
+      test::matrix(test::fixture("kmeans_sklearn.json")["blobs_far"]["init"]);
   KMeans<> km({.n_clusters = 4, .centers_init = start});
   km.fit(X);
   REQUIRE(km.status().notes.size() == 1);
@@ -140,8 +136,8 @@ TEST_CASE("KMeans with more clusters than distinct points converges", "[density]
 }
 
 TEST_CASE("KMeans with integer weights is KMeans on repeated rows", "[density][kmeans]") {
-  const nlohmann::json& expected = reference()["weighted"];
-  const MatrixX<double> X = test::matrix(reference()["iris"]["X"]);
+  const nlohmann::json& expected = test::fixture("kmeans_sklearn.json")["weighted"];
+  const MatrixX<double> X = test::matrix(test::fixture("kmeans_sklearn.json")["iris"]["X"]);
   const VectorX<double> w = test::vector(expected["weights"]);
   const MatrixX<double> start = test::matrix(expected["init"]);
   KMeans<> km({.n_clusters = 3, .centers_init = start});
@@ -184,7 +180,7 @@ TEST_CASE("KMeans in float agrees with double to float precision", "[density][km
   // rounding of a tie, so the labels agree exactly.
   for (const char* name : {"iris", "blobs"}) {
     INFO(name);
-    const nlohmann::json& expected = reference()[name];
+    const nlohmann::json& expected = test::fixture("kmeans_sklearn.json")[name];
     const MatrixX<double> X = test::matrix(expected["X"]);
     const MatrixX<double> start = test::matrix(expected["init"]);
     KMeans<double> twin({.n_clusters = start.rows(), .centers_init = start});
@@ -359,13 +355,13 @@ TEST_CASE("KMeans n_init keeps the best run and threads do not change results",
 }
 
 TEST_CASE("KMeans stopping rules: tol 0 max_iter and the progress callback", "[density][kmeans]") {
-  const MatrixX<double> X = test::matrix(reference()["blobs"]["X"]);
-  const MatrixX<double> start = test::matrix(reference()["blobs"]["init"]);
+  const MatrixX<double> X = test::matrix(test::fixture("kmeans_sklearn.json")["blobs"]["X"]);
+  const MatrixX<double> start = test::matrix(test::fixture("kmeans_sklearn.json")["blobs"]["init"]);
   SECTION("tol = 0 stops only when no label changes") {
     KMeans<> km({.n_clusters = 6, .centers_init = start, .tol = 0});
     km.fit(X);
     CHECK(km.converged());
-    CHECK(km.n_iter() >= reference()["blobs"]["n_iter"].get<Index>());
+    CHECK(km.n_iter() >= test::fixture("kmeans_sklearn.json")["blobs"]["n_iter"].get<Index>());
     CHECK(km.predict(X) == km.labels());
   }
   SECTION("max_iter reached: not converged, labels of the final centres") {

@@ -16,11 +16,11 @@ using alea::KnnDensity;
 using alea::MatrixX;
 using alea::VectorX;
 namespace test = alea::test;
+using alea::test::infinity;
 
 namespace {
 
 constexpr double pi = std::numbers::pi;
-constexpr double inf = std::numeric_limits<double>::infinity();
 
 /// log V_d for d = 1, 2, 3, 5 in closed form: 2, pi, 4 pi / 3, 8 pi^2 / 15.
 double log_ball(Index d) {
@@ -293,7 +293,7 @@ TEST_CASE("KnnDensity samples the variable-kernel estimate: 1-D closed form",
   REQUIRE(draws.rows() == m);
   REQUIRE(draws.cols() == 1);
   const auto x = draws.col(0).array();
-  const double edges[] = {-inf, 0, 1, 2, inf};
+  const double edges[] = {-infinity, 0, 1, 2, infinity};
   const double probability[] = {1 / 6.0, 1 / 3.0, 1 / 4.0, 1 / 4.0};
   for (int b = 0; b < 4; ++b) {
     const double share = double(((x >= edges[b]) && (x < edges[b + 1])).count()) / double(m);
@@ -404,14 +404,14 @@ TEST_CASE("KnnDensity: bad input raises the documented exceptions", "[density][k
     MatrixX<double> bad = X;
     bad(3, 1) = std::numeric_limits<double>::quiet_NaN();
     REQUIRE_THROWS_WITH(knn.fit(bad), "alea::KnnDensity::fit: X has a NaN at row 3, column 1");
-    bad(3, 1) = -inf;
+    bad(3, 1) = -infinity;
     REQUIRE_THROWS_WITH(knn.fit(bad), "alea::KnnDensity::fit: X has -Inf at row 3, column 1");
     REQUIRE_THROWS_WITH(knn.fit(MatrixX<double>(0, 2)),
                         "alea::KnnDensity::fit: X is empty (0 x 2); at least one row and one "
                         "column are needed");
     knn.fit(X);
     MatrixX<double> query = MatrixX<double>::Zero(2, 2);
-    query(1, 0) = inf;
+    query(1, 0) = infinity;
     REQUIRE_THROWS_WITH(knn.log_prob(query),
                         "alea::KnnDensity::log_prob: X has +Inf at row 1, column 0");
     REQUIRE_THROWS_WITH(knn.log_prob(MatrixX<double>(0, 2)),

@@ -30,11 +30,11 @@ using alea::detail::encode_covariances;
 using alea::detail::row_argmax;
 using Catch::Matchers::Contains;
 namespace test = alea::test;
+using alea::test::infinity;
 
 namespace {
 
 constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
-constexpr double inf = std::numeric_limits<double>::infinity();
 
 /// The fields check_mixture_settings reads, as GaussianMixtureSettings has them.
 struct Settings {
@@ -47,7 +47,7 @@ struct Settings {
 
 /// Means and covariances of three components in two dimensions, in each type's shape.
 template <class T>
-GaussianComponents<T> components(CovarianceType type) {
+GaussianComponents<T> components_2d(CovarianceType type) {
   MatrixX<T> means(3, 2);
   means << T(-1.5), T(0.25), T(2), T(1), T(0.5), T(-3);
   std::vector<MatrixX<T>> covariances;
@@ -91,7 +91,7 @@ TEST_CASE("check_mixture_settings accepts valid settings and names the bad field
       {{.n_components = -2}, "f: n_components is -2, but must be positive"},
       {{.tol = -0.5}, "f: tol is -0.5, but must be non-negative"},
       {{.tol = not_a_number}, "f: tol is nan, but must be finite"},
-      {{.reg_covar = inf}, "f: reg_covar is inf, but must be finite"},
+      {{.reg_covar = infinity}, "f: reg_covar is inf, but must be finite"},
       {{.reg_covar = -1e-6}, "f: reg_covar is -1e-06, but must be non-negative"},
       {{.max_iter = 0}, "f: max_iter is 0, but must be positive"},
       {{.n_init = -1}, "f: n_init is -1, but must be positive"},
@@ -119,7 +119,7 @@ TEST_CASE("check_mixture_data wants finite data and a row per component",
   bad(1, 0) = not_a_number;
   CHECK_THROWS_WITH(check_mixture_data<double>("f", bad, 5), "f: X has a NaN at row 1, column 0");
   bad(1, 0) = 0;
-  bad(2, 1) = -inf;
+  bad(2, 1) = -infinity;
   CHECK_THROWS_AS(check_mixture_data<double>("f", bad, 1), alea::InvalidArgument);
   CHECK_THROWS_WITH(check_mixture_data<double>("f", bad, 1), Contains("-Inf at row 2, column 1"));
 }
@@ -170,8 +170,8 @@ TEMPLATE_TEST_CASE("row_argmax is the first column of each row's largest entry",
   MatrixX<T> scores =
       (2.0 * alea::standard_normal<double>(rng, 200, 4)).array().round().template cast<T>() / T(2);
   scores.row(0).setConstant(T(-3));  // all tied: column 0
-  scores.row(1) << T(1), T(5), T(-inf), T(5);
-  scores.row(2) << T(-inf), T(-inf), T(-inf), T(-1);
+  scores.row(1) << T(1), T(5), T(-infinity), T(5);
+  scores.row(2) << T(-infinity), T(-infinity), T(-infinity), T(-1);
   const auto labels = row_argmax(scores);
   REQUIRE(labels.size() == scores.rows());
   Index ties = 0;
@@ -195,7 +195,7 @@ TEMPLATE_TEST_CASE("encode_covariances and decode_components round trip every co
   for (const auto type : {CovarianceType::full, CovarianceType::tied, CovarianceType::diag,
                           CovarianceType::spherical}) {
     INFO("type " << alea::to_string(type));
-    const GaussianComponents<T> original = components<T>(type);
+    const GaussianComponents<T> original = components_2d<T>(type);
     const nlohmann::json list = encode_covariances(original);
     REQUIRE(list.is_array());
     CHECK(list.size() == (type == CovarianceType::full ? 3u : 1u));
@@ -225,9 +225,9 @@ TEST_CASE("decode_components rejects malformed fields with clear messages",
     CHECK_THROWS_AS(decode_components<double>(j, type), alea::FormatError);
     CHECK_THROWS_WITH(decode_components<double>(j, type), "alea::load: " + message);
   };
-  const nlohmann::json full = encoded(components<double>(CovarianceType::full));
-  const nlohmann::json diag = encoded(components<double>(CovarianceType::diag));
-  const nlohmann::json spherical = encoded(components<double>(CovarianceType::spherical));
+  const nlohmann::json full = encoded(components_2d<double>(CovarianceType::full));
+  const nlohmann::json diag = encoded(components_2d<double>(CovarianceType::diag));
+  const nlohmann::json spherical = encoded(components_2d<double>(CovarianceType::spherical));
 
   nlohmann::json j = full;
   j.erase("covariances");

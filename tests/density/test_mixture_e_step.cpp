@@ -34,9 +34,6 @@ namespace test = alea::test;
 
 namespace {
 
-constexpr CovarianceType all_types[] = {CovarianceType::full, CovarianceType::tied,
-                                        CovarianceType::diag, CovarianceType::spherical};
-
 /// Three overlapping components in three dimensions: their means and type-shaped covariances.
 template <class T>
 struct Parameters {
@@ -205,7 +202,7 @@ TEMPLATE_TEST_CASE("mixture_log_densities equals the Gaussian log pdf plus the o
   const MatrixX<T> X = data<T>(700, 81);  // three row blocks of 256
   VectorX<T> offsets(3);
   offsets << T(std::log(0.5)), T(std::log(0.3)), T(-7.25);
-  for (const auto type : all_types) {
+  for (const auto type : alea::all_covariance_types) {
     INFO("type " << alea::to_string(type));
     const Parameters<T> p(type);
     const MatrixX<T> log_densities =
@@ -223,7 +220,7 @@ TEMPLATE_TEST_CASE("mixture_e_step sums the softmax responsibilities as written"
   const VectorX<T> weights = sample_weights<T>(n, 83);
   VectorX<T> log_weights(3);
   log_weights << T(std::log(0.5)), T(std::log(0.3)), T(std::log(0.2));
-  for (const auto type : all_types) {
+  for (const auto type : alea::all_covariance_types) {
     for (const bool weighted : {false, true}) {
       INFO("type " << alea::to_string(type) << (weighted ? " weighted" : " unweighted"));
       const Parameters<T> p(type);
@@ -272,7 +269,7 @@ TEST_CASE("mixture_e_step of one row gives that row's responsibilities",
   const MatrixX<T> X = data<T>(401, 84);
   VectorX<T> log_weights(3);
   log_weights << T(std::log(0.2)), T(std::log(0.5)), T(std::log(0.3));
-  for (const auto type : all_types) {
+  for (const auto type : alea::all_covariance_types) {
     INFO("type " << alea::to_string(type));
     const Parameters<T> p(type);
     const GaussianComponents<T> components = p.components();
@@ -299,7 +296,7 @@ TEST_CASE("mixture_e_step statistics of two shards add up to those of the whole"
   const MatrixX<T> X = data<T>(700, 85);
   const VectorX<T> weights = sample_weights<T>(700, 86);
   const VectorX<T> log_weights = VectorX<T>::Constant(3, T(-std::log(3.0)));
-  for (const auto type : all_types) {
+  for (const auto type : alea::all_covariance_types) {
     INFO("type " << alea::to_string(type));
     const GaussianComponents<T> components = Parameters<T>(type).components();
     const auto whole = alea::detail::mixture_e_step<T>(X, &weights, components, log_weights);
@@ -332,7 +329,7 @@ TEST_CASE("statistics_from_responsibilities sums given responsibilities as writt
   alea::Rng rng{89};
   MatrixX<T> R = (0.05 + alea::uniform01<double>(rng, n, 3).array()).matrix().cast<T>();
   R = (R.array().colwise() / R.rowwise().sum().array()).matrix().eval();
-  for (const auto type : all_types) {
+  for (const auto type : alea::all_covariance_types) {
     for (const bool weighted : {false, true}) {
       INFO("type " << alea::to_string(type) << (weighted ? " weighted" : " unweighted"));
       const auto s = alea::detail::statistics_from_responsibilities<T>(
@@ -365,7 +362,7 @@ TEST_CASE("MomentAccumulator adds blocks once whether flushed early or at destru
   MatrixX<double> R = alea::uniform01<double>(rng, 300, 3);
   R = (R.array().colwise() / R.rowwise().sum().array()).matrix().eval();
   const VectorX<double> w = VectorX<double>::Ones(300);
-  for (const auto type : all_types) {
+  for (const auto type : alea::all_covariance_types) {
     INFO("type " << alea::to_string(type));
     MatrixX<double> centres(3, 3);
     centres << 0.5, 0, -0.5, 1, 1, 1, -2, 0.25, 0;  // diag, spherical: one centre each
@@ -391,7 +388,7 @@ TEST_CASE("mixture_e_step and mixture_log_densities give the same bits on any th
   const VectorX<double> weights = sample_weights<double>(6000, 93);
   const VectorX<double> log_weights = VectorX<double>::Constant(3, -std::log(3.0));
   const int threads = omp_get_max_threads();
-  for (const auto type : all_types) {
+  for (const auto type : alea::all_covariance_types) {
     INFO("type " << alea::to_string(type));
     const GaussianComponents<double> components = Parameters<double>(type).components();
     omp_set_num_threads(1);

@@ -20,17 +20,6 @@ namespace test = alea::test;
 static_assert(alea::GenerativeModel<alea::GaussianMixture<float>>);
 static_assert(alea::GenerativeModel<alea::BayesianGaussianMixture<float>>);
 
-namespace {
-
-std::vector<MatrixX<double>> matrices(const nlohmann::json& list) {
-  std::vector<MatrixX<double>> out;
-  for (const auto& m : list)
-    out.push_back(test::matrix(m));
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("GaussianMixture in float agrees with double", "[density][gaussian_mixture]") {
   const auto json = test::fixture("gmm_sklearn.json");
   for (const auto& c : json["cases"]) {
@@ -40,7 +29,7 @@ TEST_CASE("GaussianMixture in float agrees with double", "[density][gaussian_mix
     const auto type = *alea::covariance_type_from_string(c["covariance_type"].get<std::string>());
     alea::MixturePrecisions precisions;
     if (type == CovarianceType::full) {
-      precisions = matrices(c["precisions_init"]);
+      precisions = test::matrices(c["precisions_init"]);
     } else if (type == CovarianceType::spherical) {
       precisions = test::vector(c["precisions_init"]);
     } else {

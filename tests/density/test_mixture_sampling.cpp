@@ -26,12 +26,9 @@ namespace test = alea::test;
 
 namespace {
 
-constexpr CovarianceType all_types[] = {CovarianceType::full, CovarianceType::tied,
-                                        CovarianceType::diag, CovarianceType::spherical};
-
 /// Three components in three dimensions, their means `separation` apart along the diagonal.
 template <class T>
-GaussianComponents<T> components(CovarianceType type, double separation = 1.0) {
+GaussianComponents<T> components_3d(CovarianceType type, double separation = 1.0) {
   MatrixX<T> means(3, 3);
   means << 0, 0, 0, 1, -1, 0.5, -1, 2, 1;
   means *= T(separation);
@@ -141,9 +138,9 @@ TEMPLATE_TEST_CASE("sample_mixture draws have each component's mean and covarian
   VectorX<T> weights(3);
   weights << 0.5, 0.3, 0.2;
   const Index n = 30000;
-  for (const auto type : all_types) {
+  for (const auto type : alea::all_covariance_types) {
     INFO("type " << alea::to_string(type));
-    const GaussianComponents<T> c = components<T>(type);
+    const GaussianComponents<T> c = components_3d<T>(type);
     alea::Rng rng{203};
     const auto [X, labels] = sample_mixture<T>(weights, c, n, rng);
     const MatrixX<double> Xd = X.template cast<double>();
@@ -179,10 +176,10 @@ TEST_CASE("sample_mixture returns draws in random order each with its own label"
   VectorX<double> weights(3);
   weights << 0.5, 0.3, 0.2;
   const Index n = 10000;
-  for (const auto type : all_types) {
+  for (const auto type : alea::all_covariance_types) {
     INFO("type " << alea::to_string(type));
     // Means 40 apart, standard deviations below 2: each draw is nearest its own mean.
-    const GaussianComponents<double> c = components<double>(type, 40.0);
+    const GaussianComponents<double> c = components_3d<double>(type, 40.0);
     alea::Rng rng{204};
     const auto [X, labels] = sample_mixture<double>(weights, c, n, rng);
     Index mislabelled = 0;
@@ -205,7 +202,7 @@ TEMPLATE_TEST_CASE("sample_mixture is determined by the engine's state",
   using T = TestType;
   VectorX<T> weights(3);
   weights << 0.5, 0.3, 0.2;
-  const GaussianComponents<T> c = components<T>(CovarianceType::full);
+  const GaussianComponents<T> c = components_3d<T>(CovarianceType::full);
   alea::Rng a{205}, b{205}, other{206};
   const auto first = sample_mixture<T>(weights, c, 9000, a);
   const auto again = sample_mixture<T>(weights, c, 9000, b);
@@ -229,7 +226,7 @@ TEST_CASE("sample_mixture gives the same draws on one thread and on several",
           "[density][mixture_sampling]") {
   VectorX<double> weights(3);
   weights << 0.5, 0.3, 0.2;
-  const GaussianComponents<double> c = components<double>(CovarianceType::full);
+  const GaussianComponents<double> c = components_3d<double>(CovarianceType::full);
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);
   alea::Rng one_rng{207};

@@ -20,19 +20,6 @@ namespace test = alea::test;
 
 namespace {
 
-const nlohmann::json& reference() {
-  static const nlohmann::json j = test::fixture("info_scipy.json");
-  return j;
-}
-
-// SciPy and alea evaluate the same sums of the same logarithms in a different order (numpy
-// sums pairwise, alea sequentially); on at most 200 terms of one sign this differs by far less
-// than 1e-12 relative. Values that are 0 in exact arithmetic come out as 0 or as rounding
-// (1e-16), hence the absolute floor.
-bool close(double actual, double expected, double relative = 1e-12) {
-  return std::abs(actual - expected) <= relative * std::abs(expected) + 1e-15;
-}
-
 double base_of(const nlohmann::json& c) {
   return c["base"].is_null() ? std::numbers::e : c["base"].get<double>();
 }
@@ -50,31 +37,28 @@ VectorX<double> random_probabilities(alea::Rng& rng, Index n) {
   return p / p.sum();
 }
 
-// A dynamic vector from a list: one instantiation of each function under test, whatever the
-// length, keeps the file's compile time down.
-VectorX<double> vec(std::initializer_list<double> values) {
-  VectorX<double> out(static_cast<Index>(values.size()));
-  std::copy(values.begin(), values.end(), out.begin());
-  return out;
-}
-
 }  // namespace
+
+// test::close_to's 1e-12 relative: SciPy and alea evaluate the same sums of the same logarithms
+// in a different order (numpy sums pairwise, alea sequentially); on at most 200 terms of one
+// sign this differs by far less than 1e-12 relative. Values that are 0 in exact arithmetic come
+// out as 0 or as rounding (1e-16), hence its absolute floor.
 
 TEST_CASE("info: SciPy's docstring examples of entropy and jensenshannon", "[info][discrete]") {
   // Values printed in the docstrings of scipy.stats.entropy and
   // scipy.spatial.distance.jensenshannon (SciPy 1.10), recomputed by tests/fixtures/info_scipy.py.
-  const VectorX<double> fair = vec({0.5, 0.5});
-  const VectorX<double> biased = vec({0.9, 0.1});
+  const VectorX<double> fair = test::vec({0.5, 0.5});
+  const VectorX<double> biased = test::vec({0.9, 0.1});
   CHECK(info::entropy(fair, 2.0) == 1.0);
   CHECK(info::entropy(biased, 2.0) == Approx(0.46899559358928117).epsilon(1e-15));
   CHECK(info::kl_divergence(fair, biased, 2.0) == Approx(0.7369655941662062).epsilon(1e-15));
   CHECK(info::cross_entropy(fair, biased, 2.0) == Approx(1.736965594166206).epsilon(1e-15));
-  CHECK(info::js_distance(vec({1, 0, 0}), vec({0, 1, 0}), 2.0) == 1.0);
-  CHECK(info::js_distance(vec({1, 0}), vec({0.5, 0.5})) ==
+  CHECK(info::js_distance(test::vec({1, 0, 0}), test::vec({0, 1, 0}), 2.0) == 1.0);
+  CHECK(info::js_distance(test::vec({1, 0}), test::vec({0.5, 0.5})) ==
         Approx(0.46450140402245893).epsilon(1e-15));
-  CHECK(info::js_distance(vec({1, 0, 0}), vec({1, 0, 0})) == 0.0);
+  CHECK(info::js_distance(test::vec({1, 0, 0}), test::vec({1, 0, 0})) == 0.0);
 
-  const auto& doc = reference()["docstrings"];
+  const auto& doc = test::fixture("info_scipy.json")["docstrings"];
   CHECK(doc["entropy"]["biased_bits"].get<double>() == 0.46899559358928117);
   CHECK(doc["jensenshannon"]["half"].get<double>() == 0.46450140402245893);
   // The array examples: SciPy normalises the columns (axis=0) or rows (axis=1) of unnormalised
@@ -86,29 +70,29 @@ TEST_CASE("info: SciPy's docstring examples of entropy and jensenshannon", "[inf
   for (Index j = 0; j < a.cols(); ++j) {
     const VectorX<double> p = a.col(j) / a.col(j).sum();
     const VectorX<double> q = b.col(j) / b.col(j).sum();
-    CHECK(close(info::js_distance(p, q), axis0(j)));
+    CHECK(test::close_to(info::js_distance(p, q), axis0(j)));
   }
   for (Index i = 0; i < a.rows(); ++i) {
     const VectorX<double> p = a.row(i) / a.row(i).sum();
     const VectorX<double> q = b.row(i) / b.row(i).sum();
-    CHECK(close(info::js_distance(p, q), axis1(i)));
+    CHECK(test::close_to(info::js_distance(p, q), axis1(i)));
   }
 }
 
 TEST_CASE("info: entropy and divergences match SciPy on random probability vectors",
           "[info][discrete]") {
-  for (const auto& c : reference()["probability"]) {
+  for (const auto& c : test::fixture("info_scipy.json")["probability"]) {
     const VectorX<double> p = test::vector(c["p"]);
     const VectorX<double> q = test::vector(c["q"]);
     const double base = base_of(c);
     CAPTURE(p.size(), base);
-    CHECK(close(info::entropy(p, base), c["entropy"].get<double>()));
-    CHECK(close(info::kl_divergence(p, q, base), c["kl"].get<double>()));
-    CHECK(close(info::kl_divergence(p, q, base), c["rel_entr_sum"].get<double>()));
-    CHECK(close(info::cross_entropy(p, q, base), c["cross_entropy"].get<double>()));
-    CHECK(close(info::js_distance(p, q, base), c["jensenshannon"].get<double>()));
+    CHECK(test::close_to(info::entropy(p, base), c["entropy"].get<double>()));
+    CHECK(test::close_to(info::kl_divergence(p, q, base), c["kl"].get<double>()));
+    CHECK(test::close_to(info::kl_divergence(p, q, base), c["rel_entr_sum"].get<double>()));
+    CHECK(test::close_to(info::cross_entropy(p, q, base), c["cross_entropy"].get<double>()));
+    CHECK(test::close_to(info::js_distance(p, q, base), c["jensenshannon"].get<double>()));
     const double js = c["jensenshannon"].get<double>();
-    CHECK(close(info::js_divergence(p, q, base), js * js));
+    CHECK(test::close_to(info::js_divergence(p, q, base), js * js));
   }
 }
 
@@ -118,19 +102,19 @@ TEMPLATE_TEST_CASE("info: float vectors agree with the double reference", "[info
   // float: each log carries ~1 float ulp (6e-8) relative; sums of <= 200 positive terms stay
   // within ~1e-6 relative (terms of both signs do not occur except in the JS clamp).
   const double tolerance = std::is_same_v<T, float> ? 2e-5 : 1e-12;
-  for (const auto& c : reference()["probability"]) {
+  for (const auto& c : test::fixture("info_scipy.json")["probability"]) {
     const VectorX<T> p = test::vector<T>(c["p"]);
     const VectorX<T> q = test::vector<T>(c["q"]);
     const double base = base_of(c);
-    CHECK(close(info::entropy(p, base), c["entropy"].get<double>(), tolerance));
-    CHECK(close(info::kl_divergence(p, q, base), c["kl"].get<double>(), tolerance));
-    CHECK(close(info::js_distance(p, q, base), c["jensenshannon"].get<double>(), tolerance));
+    CHECK(test::close_to(info::entropy(p, base), c["entropy"].get<double>(), tolerance));
+    CHECK(test::close_to(info::kl_divergence(p, q, base), c["kl"].get<double>(), tolerance));
+    CHECK(test::close_to(info::js_distance(p, q, base), c["jensenshannon"].get<double>(), tolerance));
   }
 }
 
 TEST_CASE("info: entropy and divergence conventions and invariants", "[info][discrete]") {
   SECTION("entropy bounds: 0 for a point mass, log n for the uniform vector") {
-    CHECK(info::entropy(vec({0, 1, 0, 0})) == 0.0);
+    CHECK(info::entropy(test::vec({0, 1, 0, 0})) == 0.0);
     // n equal terms summed: rounding up to ~n eps / 2 relative, 1e-13 for n = 1000.
     for (Index n : {1, 2, 7, 1000}) {
       const VectorX<double> uniform = VectorX<double>::Constant(n, 1.0 / double(n));
@@ -161,23 +145,23 @@ TEST_CASE("info: entropy and divergence conventions and invariants", "[info][dis
       CHECK(info::js_divergence(p, p) == 0.0);
       // Cross-entropy = entropy + KL, wherever KL is finite.
       const double kl = info::kl_divergence(p, q);
-      if (std::isfinite(kl)) CHECK(close(info::cross_entropy(p, q), info::entropy(p) + kl, 1e-13));
+      if (std::isfinite(kl)) CHECK(test::close_to(info::cross_entropy(p, q), info::entropy(p) + kl, 1e-13));
     }
   }
   SECTION("q = 0 where p > 0: KL and cross-entropy are +infinity, JS stays finite") {
-    const VectorX<double> p = vec({0.5, 0.5, 0});
-    const VectorX<double> q = vec({1, 0, 0});
+    const VectorX<double> p = test::vec({0.5, 0.5, 0});
+    const VectorX<double> q = test::vec({1, 0, 0});
     CHECK(info::kl_divergence(p, q) == std::numeric_limits<double>::infinity());
     CHECK(info::cross_entropy(p, q) == std::numeric_limits<double>::infinity());
     // p = 0 where q > 0 is fine: KL(q || p) = log 2.
     CHECK(info::kl_divergence(q, p) == Approx(std::numbers::ln2).epsilon(1e-15));
     // Disjoint supports: JS = log 2 exactly, its maximum.
-    CHECK(info::js_divergence(vec({1, 0}), vec({0, 1})) ==
+    CHECK(info::js_divergence(test::vec({1, 0}), test::vec({0, 1})) ==
           Approx(std::numbers::ln2).epsilon(1e-15));
   }
   SECTION("bases convert by log base; rows and columns, blocks and maps are accepted") {
-    const VectorX<double> p = vec({0.1, 0.2, 0.3, 0.4});
-    const VectorX<double> q = vec({0.25, 0.25, 0.25, 0.25});
+    const VectorX<double> p = test::vec({0.1, 0.2, 0.3, 0.4});
+    const VectorX<double> q = test::vec({0.25, 0.25, 0.25, 0.25});
     CHECK(info::entropy(p, 10.0) == Approx(info::entropy(p) / std::log(10.0)).epsilon(1e-15));
     CHECK(info::kl_divergence(p, q, 2.0) ==
           Approx(info::kl_divergence(p, q) / std::numbers::ln2).epsilon(1e-15));
@@ -191,17 +175,17 @@ TEST_CASE("info: entropy and divergence conventions and invariants", "[info][dis
     CHECK(info::entropy(table.col(1)) == Approx(std::log(3.0)).epsilon(1e-15));
   }
   SECTION("an input that sums to 1 within the tolerance is renormalised, as SciPy does") {
-    const VectorX<double> p = vec({0.5, 0.5 + 1e-10});
+    const VectorX<double> p = test::vec({0.5, 0.5 + 1e-10});
     CHECK(info::entropy(p) == Approx(std::numbers::ln2).epsilon(1e-15));
   }
 }
 
 TEST_CASE("info: Renyi entropy limits, closed forms and monotonicity", "[info][discrete]") {
-  const VectorX<double> p = vec({0.1, 0.2, 0.3, 0.4});
+  const VectorX<double> p = test::vec({0.1, 0.2, 0.3, 0.4});
   const double inf = std::numeric_limits<double>::infinity();
   CHECK(info::renyi_entropy(p, 1.0) == info::entropy(p));
   CHECK(info::renyi_entropy(p, 0.0) == Approx(std::log(4.0)).epsilon(1e-15));
-  CHECK(info::renyi_entropy(vec({0.5, 0, 0.5}), 0.0) ==
+  CHECK(info::renyi_entropy(test::vec({0.5, 0, 0.5}), 0.0) ==
         Approx(std::log(2.0)).epsilon(1e-15));  // Hartley: log of the support's size
   CHECK(info::renyi_entropy(p, inf) == Approx(-std::log(0.4)).epsilon(1e-15));
   CHECK(info::renyi_entropy(p, 2.0) == Approx(-std::log(p.squaredNorm())).epsilon(1e-14));
@@ -244,14 +228,14 @@ TEST_CASE("info: Renyi entropy limits, closed forms and monotonicity", "[info][d
 
 TEST_CASE("info: mutual information of labels and contingency tables matches scikit-learn",
           "[info][discrete]") {
-  for (const auto& c : reference()["labels"]) {
+  for (const auto& c : test::fixture("info_scipy.json")["labels"]) {
     const std::vector<Index> a = labels(c["labels_a"]);
     const std::vector<Index> b = labels(c["labels_b"]);
     CAPTURE(a.size(), c["kind"].get<std::string>());
     const double expected = c["mutual_info_score"].get<double>();
-    CHECK(close(info::mutual_information(a, b), expected));
-    CHECK(close(info::mutual_information(b, a), expected));
-    CHECK(close(info::mutual_information(a, b, 2.0), expected / std::numbers::ln2));
+    CHECK(test::close_to(info::mutual_information(a, b), expected));
+    CHECK(test::close_to(info::mutual_information(b, a), expected));
+    CHECK(test::close_to(info::mutual_information(a, b, 2.0), expected / std::numbers::ln2));
     // The same labels as Eigen integer vectors (and one as a row).
     Eigen::VectorXi ea(static_cast<Index>(a.size()));
     Eigen::RowVectorXi eb(static_cast<Index>(b.size()));
@@ -259,15 +243,15 @@ TEST_CASE("info: mutual information of labels and contingency tables matches sci
       ea(Index(i)) = static_cast<int>(a[i]);
       eb(Index(i)) = static_cast<int>(b[i]);
     }
-    CHECK(close(info::mutual_information(ea, eb), expected));
+    CHECK(test::close_to(info::mutual_information(ea, eb), expected));
   }
-  for (const auto& c : reference()["contingency"]) {
+  for (const auto& c : test::fixture("info_scipy.json")["contingency"]) {
     const MatrixX<double> table = test::matrix(c["table"]);
     const double expected = c["mutual_info_score"].get<double>();
-    CHECK(close(info::mutual_information(table), expected));
-    CHECK(close(info::mutual_information(Eigen::MatrixXi(table.cast<int>())), expected));
-    CHECK(close(info::mutual_information(MatrixX<double>(table.transpose())), expected));
-    CHECK(close(info::mutual_information(table.cast<float>()), expected, 1e-5));  // float sums
+    CHECK(test::close_to(info::mutual_information(table), expected));
+    CHECK(test::close_to(info::mutual_information(Eigen::MatrixXi(table.cast<int>())), expected));
+    CHECK(test::close_to(info::mutual_information(MatrixX<double>(table.transpose())), expected));
+    CHECK(test::close_to(info::mutual_information(table.cast<float>()), expected, 1e-5));  // float sums
   }
 }
 
@@ -283,7 +267,7 @@ TEST_CASE("info: mutual information identities for labels", "[info][discrete]") 
   VectorX<double> frequencies = VectorX<double>::Zero(6);
   for (Index label : a)
     frequencies((label + 20) / 10) += 1.0 / double(a.size());
-  CHECK(close(info::mutual_information(a, a), info::entropy(frequencies), 1e-13));
+  CHECK(test::close_to(info::mutual_information(a, a), info::entropy(frequencies), 1e-13));
   // Renaming labels (any injective map) changes nothing, nor does the order of the pairs.
   std::vector<Index> renamed(a.size());
   for (std::size_t i = 0; i < a.size(); ++i)
@@ -302,7 +286,7 @@ TEST_CASE("info: mutual information identities for labels", "[info][discrete]") 
   MatrixX<double> table = MatrixX<double>::Zero(6, 4);
   for (std::size_t i = 0; i < a.size(); ++i)
     table((a[i] + 20) / 10, b[i]) += 1;
-  CHECK(close(info::mutual_information(table), info::mutual_information(a, b), 1e-13));
+  CHECK(test::close_to(info::mutual_information(table), info::mutual_information(a, b), 1e-13));
 }
 
 TEST_CASE("info: binned mutual information matches numpy's histogram2d and scikit-learn",
@@ -315,17 +299,17 @@ TEST_CASE("info: binned mutual information matches numpy's histogram2d and sciki
       {"sqrt", alea::BinRule::sqrt},
       {"rice", alea::BinRule::rice},
       {"8", Index(8)}};
-  for (const auto& c : reference()["binned"]) {
+  for (const auto& c : test::fixture("info_scipy.json")["binned"]) {
     const VectorX<double> x = test::vector(c["x"]);
     const VectorX<double> y = test::vector(c["y"]);
     for (const auto& [name, bins] : rules) {
       CAPTURE(x.size(), name);
       const auto& expected = c["results"][name];
-      CHECK(close(info::mutual_information_binned(x, y, {.bins = bins}),
+      CHECK(test::close_to(info::mutual_information_binned(x, y, {.bins = bins}),
                   expected["plug_in"].get<double>()));
-      CHECK(close(info::mutual_information_binned(x, y, {.bins = bins, .miller_madow = true}),
+      CHECK(test::close_to(info::mutual_information_binned(x, y, {.bins = bins, .miller_madow = true}),
                   expected["miller_madow"].get<double>()));
-      CHECK(close(info::mutual_information_binned(x, y, {.bins = bins, .base = 2.0}),
+      CHECK(test::close_to(info::mutual_information_binned(x, y, {.bins = bins, .base = 2.0}),
                   expected["plug_in"].get<double>() / std::numbers::ln2));
     }
     // The default is Sturges' rule, without correction, in nats.
@@ -362,32 +346,32 @@ TEST_CASE("info: Miller-Madow removes the first-order plug-in bias for independe
 
 TEST_CASE("info: discrete measures reject bad input with clear messages",
           "[info][discrete][errors]") {
-  const VectorX<double> p = vec({0.2, 0.3, 0.5});
+  const VectorX<double> p = test::vec({0.2, 0.3, 0.5});
   const double nan = std::numeric_limits<double>::quiet_NaN();
   SECTION("not a probability vector") {
-    REQUIRE_THROWS_AS(info::entropy(vec({0.6, 0.5, -0.1})), alea::InvalidArgument);
-    REQUIRE_THROWS_WITH(info::entropy(vec({0.6, 0.5, -0.1})),
+    REQUIRE_THROWS_AS(info::entropy(test::vec({0.6, 0.5, -0.1})), alea::InvalidArgument);
+    REQUIRE_THROWS_WITH(info::entropy(test::vec({0.6, 0.5, -0.1})),
                         "alea::info::entropy: p has a negative entry -0.1 at index 2; "
                         "probabilities must be non-negative");
-    REQUIRE_THROWS_WITH(info::entropy(vec({0.5, 0.4})),
+    REQUIRE_THROWS_WITH(info::entropy(test::vec({0.5, 0.4})),
                         "alea::info::entropy: p sums to 0.9, but must sum to 1");
-    REQUIRE_THROWS_WITH(info::kl_divergence(p, vec({0.5, nan, 0.5})),
+    REQUIRE_THROWS_WITH(info::kl_divergence(p, test::vec({0.5, nan, 0.5})),
                         "alea::info::kl_divergence: q has a NaN at index 1");
     REQUIRE_THROWS_WITH(info::js_distance(VectorX<double>(), p),
                         "alea::info::js_distance: p is empty (0 x 1); at least one row and one "
                         "column are needed");
     REQUIRE_THROWS_WITH(info::entropy(MatrixX<double>::Constant(2, 2, 0.25)),
                         "alea::info::entropy: p is 2 x 2, but must be a vector");
-    REQUIRE_THROWS_WITH(info::renyi_entropy(vec({1.5, -0.5}), 2.0),
+    REQUIRE_THROWS_WITH(info::renyi_entropy(test::vec({1.5, -0.5}), 2.0),
                         "alea::info::renyi_entropy: p has a negative entry -0.5 at index 1; "
                         "probabilities must be non-negative");
   }
   SECTION("mismatched sizes") {
-    REQUIRE_THROWS_WITH(info::kl_divergence(p, vec({0.5, 0.5})),
+    REQUIRE_THROWS_WITH(info::kl_divergence(p, test::vec({0.5, 0.5})),
                         "alea::info::kl_divergence: q has 2 entries, but p has 3");
-    REQUIRE_THROWS_WITH(info::cross_entropy(p, vec({0.5, 0.5})),
+    REQUIRE_THROWS_WITH(info::cross_entropy(p, test::vec({0.5, 0.5})),
                         "alea::info::cross_entropy: q has 2 entries, but p has 3");
-    REQUIRE_THROWS_WITH(info::js_divergence(vec({0.5, 0.5}), p),
+    REQUIRE_THROWS_WITH(info::js_divergence(test::vec({0.5, 0.5}), p),
                         "alea::info::js_divergence: q has 3 entries, but p has 2");
   }
   SECTION("bad base or order") {
@@ -433,15 +417,15 @@ TEST_CASE("info: discrete measures reject bad input with clear messages",
                         "not 1");
   }
   SECTION("binned samples") {
-    const VectorX<double> x = vec({1, 2, 3, 4});
-    REQUIRE_THROWS_WITH(info::mutual_information_binned(x, vec({1, 2, 3})),
+    const VectorX<double> x = test::vec({1, 2, 3, 4});
+    REQUIRE_THROWS_WITH(info::mutual_information_binned(x, test::vec({1, 2, 3})),
                         "alea::info::mutual_information_binned: y has 3 entries, but x has 4");
     REQUIRE_THROWS_WITH(info::mutual_information_binned(VectorX<double>(), VectorX<double>()),
                         "alea::info::mutual_information_binned: x is empty (0 x 1); at least "
                         "one row and one column are needed");
     REQUIRE_THROWS_WITH(info::mutual_information_binned(x, x, {.bins = Index(0)}),
                         "alea::info::mutual_information_binned: bins is 0, but must be positive");
-    REQUIRE_THROWS_WITH(info::mutual_information_binned(x, vec({1, nan, 3, 4})),
+    REQUIRE_THROWS_WITH(info::mutual_information_binned(x, test::vec({1, nan, 3, 4})),
                         "alea::info::mutual_information_binned: y has a NaN at index 1");
     REQUIRE_THROWS_WITH(info::mutual_information_binned(x, x, {.bins = Index(4000)}),
                         "alea::info::mutual_information_binned: binning failed: "

@@ -16,12 +16,6 @@ namespace info = alea::info;
 
 namespace {
 
-// A random symmetric positive definite d x d matrix A A^T / d + 0.5 I (condition number ~10).
-MatrixX<double> random_covariance(alea::Rng& rng, Index d) {
-  const MatrixX<double> A = alea::standard_normal(rng, d, d);
-  return A * A.transpose() / double(d) + 0.5 * MatrixX<double>::Identity(d, d);
-}
-
 Gaussian<> bivariate(double rho, double sx = 1, double sy = 1) {
   MatrixX<double> S(2, 2);
   S << sx * sx, rho * sx * sy, rho * sx * sy, sy * sy;
@@ -66,8 +60,8 @@ TEST_CASE("info: Gaussian KL matches the closed forms", "[info][gaussian]") {
     // matrices of condition ~10 both agree to ~1e-14 relative.
     alea::Rng rng{314};
     for (int trial = 0; trial < 10; ++trial) {
-      const MatrixX<double> Sp = random_covariance(rng, 4);
-      const MatrixX<double> Sq = random_covariance(rng, 4);
+      const MatrixX<double> Sp = test::random_covariance(rng, 4);
+      const MatrixX<double> Sq = test::random_covariance(rng, 4);
       const VectorX<double> mp = alea::standard_normal(rng, 4, 1);
       const VectorX<double> mq = alea::standard_normal(rng, 4, 1);
       const MatrixX<double> inverse_q = Sq.inverse();
@@ -81,7 +75,7 @@ TEST_CASE("info: Gaussian KL matches the closed forms", "[info][gaussian]") {
   }
   SECTION("KL(P || P) = 0; diag and full covariances of equal value agree") {
     alea::Rng rng{2};
-    const MatrixX<double> S = random_covariance(rng, 5);
+    const MatrixX<double> S = test::random_covariance(rng, 5);
     const Gaussian<> p(VectorX<double>::Constant(5, 1.5), S);
     CHECK(info::kl_divergence(p, p) == Approx(0.0).margin(1e-14));  // rounding of tr(I) - d
     VectorX<double> variances(3);
@@ -111,8 +105,8 @@ TEST_CASE("info: Gaussian KL agrees with a Monte Carlo average of the log densit
   // KL(p || q) = E_p[log p(X) - log q(X)]: the sample mean over n = 200000 draws has standard
   // error sd / sqrt(n); 4 standard errors fail by chance with probability 6e-5.
   alea::Rng rng{8};
-  const MatrixX<double> Sp = random_covariance(rng, 3);
-  const MatrixX<double> Sq = random_covariance(rng, 3);
+  const MatrixX<double> Sp = test::random_covariance(rng, 3);
+  const MatrixX<double> Sq = test::random_covariance(rng, 3);
   const Gaussian<> p(VectorX<double>::Constant(3, 0.5), Sp);
   const Gaussian<> q(VectorX<double>::Constant(3, -0.2), Sq);
   const MatrixX<double> draws = p.sample(200000, rng);
@@ -143,7 +137,7 @@ TEST_CASE("info: Gaussian mutual information matches the closed forms", "[info][
   SECTION("d = 5: against log-determinants, KL to the product of marginals, and symmetry") {
     alea::Rng rng{77};
     for (int trial = 0; trial < 5; ++trial) {
-      const MatrixX<double> S = random_covariance(rng, 5);
+      const MatrixX<double> S = test::random_covariance(rng, 5);
       const Gaussian<> joint(VectorX<double>::Zero(5), S);
       for (Index split = 1; split < 5; ++split) {
         CAPTURE(trial, split);

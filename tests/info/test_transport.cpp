@@ -18,54 +18,29 @@ using alea::VectorX;
 namespace info = alea::info;
 namespace test = alea::test;
 
-namespace {
-
-const nlohmann::json& reference() {
-  static const nlohmann::json j = test::fixture("info_scipy.json");
-  return j;
-}
-
-// SciPy and alea form the same CDF differences and products; only the order of summation of
-// non-negative terms differs (numpy pairwise, alea sequential), so on <= 1700 terms they agree
-// far below 1e-12 relative.
-bool close(double actual, double expected, double relative = 1e-12) {
-  return std::abs(actual - expected) <= relative * std::abs(expected) + 1e-15;
-}
-
-MatrixX<double> random_covariance(alea::Rng& rng, Index d) {
-  const MatrixX<double> A = alea::standard_normal(rng, d, d);
-  return A * A.transpose() / double(d) + 0.5 * MatrixX<double>::Identity(d, d);
-}
-
-// A dynamic vector from a list: one instantiation of each function under test, whatever the
-// length, keeps the file's compile time down.
-VectorX<double> vec(std::initializer_list<double> values) {
-  VectorX<double> out(static_cast<Index>(values.size()));
-  std::copy(values.begin(), values.end(), out.begin());
-  return out;
-}
-
-}  // namespace
+// test::close_to's 1e-12 relative: SciPy and alea form the same CDF differences and products;
+// only the order of summation of non-negative terms differs (numpy pairwise, alea sequential),
+// so on <= 1700 terms they agree far below 1e-12 relative.
 
 TEST_CASE("info: SciPy's docstring examples of wasserstein_distance and energy_distance",
           "[info][transport]") {
   // Printed in the docstrings of scipy.stats.wasserstein_distance and energy_distance (SciPy
   // 1.10); tests/fixtures/info_scipy.py recomputes them.
-  const VectorX<double> u = vec({0, 1, 3});
-  const VectorX<double> v = vec({5, 6, 8});
+  const VectorX<double> u = test::vec({0, 1, 3});
+  const VectorX<double> v = test::vec({5, 6, 8});
   CHECK(info::wasserstein_1d(u, v) == 5.0);
-  CHECK(info::wasserstein_1d(vec({0, 1}), vec({0, 1}), vec({3, 1}), vec({2, 2})) == 0.25);
-  CHECK(info::wasserstein_1d(vec({3.4, 3.9, 7.5, 7.8}), vec({4.5, 1.4}), vec({1.4, 0.9, 3.1, 7.2}),
-                             vec({3.2, 3.5})) == Approx(4.0781331438047861).epsilon(1e-15));
+  CHECK(info::wasserstein_1d(test::vec({0, 1}), test::vec({0, 1}), test::vec({3, 1}), test::vec({2, 2})) == 0.25);
+  CHECK(info::wasserstein_1d(test::vec({3.4, 3.9, 7.5, 7.8}), test::vec({4.5, 1.4}), test::vec({1.4, 0.9, 3.1, 7.2}),
+                             test::vec({3.2, 3.5})) == Approx(4.0781331438047861).epsilon(1e-15));
   CHECK(info::energy_distance_1d(VectorX<double>::Constant(1, 0.0),
                                  VectorX<double>::Constant(1, 2.0)) == Approx(2.0).epsilon(1e-15));
-  CHECK(info::energy_distance_1d(vec({0, 8}), vec({0, 8}), vec({3, 1}), vec({2, 2})) ==
+  CHECK(info::energy_distance_1d(test::vec({0, 8}), test::vec({0, 8}), test::vec({3, 1}), test::vec({2, 2})) ==
         Approx(1.0).epsilon(1e-15));
-  CHECK(info::energy_distance_1d(vec({0.7, 7.4, 2.4, 6.8}), vec({1.4, 8.0}),
-                                 vec({2.1, 4.2, 7.4, 8.0}),
-                                 vec({7.6, 8.8})) == Approx(0.88003340976158217).epsilon(1e-15));
+  CHECK(info::energy_distance_1d(test::vec({0.7, 7.4, 2.4, 6.8}), test::vec({1.4, 8.0}),
+                                 test::vec({2.1, 4.2, 7.4, 8.0}),
+                                 test::vec({7.6, 8.8})) == Approx(0.88003340976158217).epsilon(1e-15));
 
-  const auto& doc = reference()["docstrings"];
+  const auto& doc = test::fixture("info_scipy.json")["docstrings"];
   for (const auto& c : doc["wasserstein"]) {
     const VectorX<double> a = test::vector(c["u"]);
     const VectorX<double> b = test::vector(c["v"]);
@@ -73,7 +48,7 @@ TEST_CASE("info: SciPy's docstring examples of wasserstein_distance and energy_d
         c.contains("u_weights")
             ? info::wasserstein_1d(a, b, test::vector(c["u_weights"]), test::vector(c["v_weights"]))
             : info::wasserstein_1d(a, b);
-    CHECK(close(value, c["value"].get<double>()));
+    CHECK(test::close_to(value, c["value"].get<double>()));
   }
   for (const auto& c : doc["energy"]) {
     const VectorX<double> a = test::vector(c["u"]);
@@ -82,26 +57,26 @@ TEST_CASE("info: SciPy's docstring examples of wasserstein_distance and energy_d
                              ? info::energy_distance_1d(a, b, test::vector(c["u_weights"]),
                                                         test::vector(c["v_weights"]))
                              : info::energy_distance_1d(a, b);
-    CHECK(close(value, c["value"].get<double>()));
+    CHECK(test::close_to(value, c["value"].get<double>()));
   }
 }
 
 TEST_CASE("info: 1-D Wasserstein and energy distances match SciPy on random samples",
           "[info][transport]") {
-  for (const auto& c : reference()["transport"]) {
+  for (const auto& c : test::fixture("info_scipy.json")["transport"]) {
     const VectorX<double> u = test::vector(c["u"]);
     const VectorX<double> v = test::vector(c["v"]);
     const VectorX<double> uw = test::vector(c["u_weights"]);
     const VectorX<double> vw = test::vector(c["v_weights"]);
     CAPTURE(u.size(), v.size());
-    CHECK(close(info::wasserstein_1d(u, v), c["wasserstein"].get<double>()));
-    CHECK(close(info::energy_distance_1d(u, v), c["energy"].get<double>()));
-    CHECK(close(info::wasserstein_1d(u, v, uw, vw), c["wasserstein_weighted"].get<double>()));
-    CHECK(close(info::energy_distance_1d(u, v, uw, vw), c["energy_weighted"].get<double>()));
+    CHECK(test::close_to(info::wasserstein_1d(u, v), c["wasserstein"].get<double>()));
+    CHECK(test::close_to(info::energy_distance_1d(u, v), c["energy"].get<double>()));
+    CHECK(test::close_to(info::wasserstein_1d(u, v, uw, vw), c["wasserstein_weighted"].get<double>()));
+    CHECK(test::close_to(info::energy_distance_1d(u, v, uw, vw), c["energy_weighted"].get<double>()));
     // float data: the values round to float (6e-8 relative), the sums run in double.
     const VectorX<float> uf = u.cast<float>();
     const VectorX<float> vf = v.cast<float>();
-    CHECK(close(info::wasserstein_1d(uf, vf), c["wasserstein"].get<double>(), 1e-5));
+    CHECK(test::close_to(info::wasserstein_1d(uf, vf), c["wasserstein"].get<double>(), 1e-5));
   }
 }
 
@@ -123,7 +98,7 @@ TEST_CASE("info: 1-D distance identities", "[info][transport]") {
         Approx(info::wasserstein_1d(u, v)).epsilon(1e-14));
   VectorX<double> counts(3);
   counts << 1, 3, 2;
-  const VectorX<double> values = vec({-1.0, 0.5, 2.0});
+  const VectorX<double> values = test::vec({-1.0, 0.5, 2.0});
   VectorX<double> repeated(6);
   repeated << -1.0, 0.5, 0.5, 0.5, 2.0, 2.0;
   CHECK(info::wasserstein_1d(values, v, counts, VectorX<double>::Ones(25)) ==
@@ -160,8 +135,8 @@ TEST_CASE("info: Gaussian W2 matches the closed forms", "[info][transport]") {
     // For a 2 x 2 positive semi-definite M, tr M^1/2 = sqrt(tr M + 2 sqrt(det M)).
     alea::Rng rng{21};
     for (int trial = 0; trial < 10; ++trial) {
-      const MatrixX<double> Sp = random_covariance(rng, 2);
-      const MatrixX<double> Sq = random_covariance(rng, 2);
+      const MatrixX<double> Sp = test::random_covariance(rng, 2);
+      const MatrixX<double> Sq = test::random_covariance(rng, 2);
       const VectorX<double> mp = alea::standard_normal(rng, 2, 1);
       const VectorX<double> mq = alea::standard_normal(rng, 2, 1);
       const double cross =
@@ -178,24 +153,24 @@ TEST_CASE("info: Gaussian W2 matches the closed forms", "[info][transport]") {
   }
   SECTION("W2(P, P) is 0 up to rounding; the triangle inequality holds") {
     alea::Rng rng{4};
-    const MatrixX<double> S = random_covariance(rng, 6);
+    const MatrixX<double> S = test::random_covariance(rng, 6);
     const Gaussian<> p(VectorX<double>::Zero(6), S);
     // W2^2 = tr S + tr S - 2 tr S cancels to ~eps tr S: W2 <= sqrt(1e3 eps tr S), ~1e-6 here.
     const double w = info::wasserstein2(p, p);
     CHECK(w * w <= 1e3 * std::numeric_limits<double>::epsilon() * 2 * S.trace());
-    const Gaussian<> q(VectorX<double>::Constant(6, 0.5), random_covariance(rng, 6));
-    const Gaussian<> r(VectorX<double>::Constant(6, -0.5), random_covariance(rng, 6));
+    const Gaussian<> q(VectorX<double>::Constant(6, 0.5), test::random_covariance(rng, 6));
+    const Gaussian<> r(VectorX<double>::Constant(6, -0.5), test::random_covariance(rng, 6));
     CHECK(info::wasserstein2(p, r) <= info::wasserstein2(p, q) + info::wasserstein2(q, r));
   }
   SECTION("rank-deficient covariances give finite, exact results") {
     // Degenerate normals on the lines spanned by a and b: S_p = a a^T, S_q = b b^T. Then
     // S_q^1/2 = b b^T / |b| and tr (S_q^1/2 S_p S_q^1/2)^1/2 = |a . b|, so
     // W2^2 = |a|^2 + |b|^2 - 2 |a . b| (plus the means).
-    const VectorX<double> a = vec({1.0, 2.0, 0.0});
-    const VectorX<double> b = vec({0.5, -1.0, 3.0});
+    const VectorX<double> a = test::vec({1.0, 2.0, 0.0});
+    const VectorX<double> b = test::vec({0.5, -1.0, 3.0});
     const MatrixX<double> Sp = a * a.transpose();
     const MatrixX<double> Sq = b * b.transpose();
-    const VectorX<double> m = vec({0.0, 0.0, 1.0});
+    const VectorX<double> m = test::vec({0.0, 0.0, 1.0});
     const double expected =
         std::sqrt(m.squaredNorm() + a.squaredNorm() + b.squaredNorm() - 2 * std::abs(a.dot(b)));
     // Eigenvalues of rank-1 matrices come out as +-1e-16; clamped, they cost ~1e-8 relative
@@ -302,31 +277,31 @@ TEST_CASE("info: sliced Wasserstein identities", "[info][transport]") {
 
 TEST_CASE("info: transport distances reject bad input with clear messages",
           "[info][transport][errors]") {
-  const VectorX<double> u = vec({0, 1, 3});
-  const VectorX<double> v = vec({5, 6});
+  const VectorX<double> u = test::vec({0, 1, 3});
+  const VectorX<double> v = test::vec({5, 6});
   const double nan = std::numeric_limits<double>::quiet_NaN();
   SECTION("samples and weights") {
     REQUIRE_THROWS_AS(info::wasserstein_1d(VectorX<double>(), v), alea::InvalidArgument);
     REQUIRE_THROWS_WITH(info::wasserstein_1d(VectorX<double>(), v),
                         "alea::info::wasserstein_1d: u is empty (0 x 1); at least one row and "
                         "one column are needed");
-    REQUIRE_THROWS_WITH(info::energy_distance_1d(u, vec({1, nan})),
+    REQUIRE_THROWS_WITH(info::energy_distance_1d(u, test::vec({1, nan})),
                         "alea::info::energy_distance_1d: v has a NaN at index 1");
     REQUIRE_THROWS_WITH(info::wasserstein_1d(MatrixX<double>::Zero(2, 2), v),
                         "alea::info::wasserstein_1d: u is 2 x 2, but must be a vector");
-    REQUIRE_THROWS_WITH(info::wasserstein_1d(u, v, vec({1, 1}), vec({1, 1})),
+    REQUIRE_THROWS_WITH(info::wasserstein_1d(u, v, test::vec({1, 1}), test::vec({1, 1})),
                         "alea::info::wasserstein_1d: u_weights has 2 entries, but u has 3");
     REQUIRE_THROWS_WITH(
-        info::wasserstein_1d(u, v, vec({1, -1, 1}), vec({1, 1})),
+        info::wasserstein_1d(u, v, test::vec({1, -1, 1}), test::vec({1, 1})),
         "alea::info::wasserstein_1d: u_weights has a negative entry -1 at index 1; weights "
         "must be non-negative");
     REQUIRE_THROWS_WITH(
-        info::energy_distance_1d(u, v, vec({1, 1, 1}), VectorX<double>::Zero(2)),
+        info::energy_distance_1d(u, v, test::vec({1, 1, 1}), VectorX<double>::Zero(2)),
         "alea::info::energy_distance_1d: v_weights sums to 0; at least one weight must be "
         "positive");
-    REQUIRE_THROWS_WITH(info::energy_distance_1d(u, v, vec({1, nan, 1}), vec({1, 1})),
+    REQUIRE_THROWS_WITH(info::energy_distance_1d(u, v, test::vec({1, nan, 1}), test::vec({1, 1})),
                         "alea::info::energy_distance_1d: u_weights has a NaN at index 1");
-    REQUIRE_THROWS_WITH(info::wasserstein_1d(u, v, vec({1e308, 1e308, 1e308}), vec({1, 1})),
+    REQUIRE_THROWS_WITH(info::wasserstein_1d(u, v, test::vec({1e308, 1e308, 1e308}), test::vec({1, 1})),
                         "alea::info::wasserstein_1d: u_weights sums to an overflow; rescale the "
                         "weights");
   }

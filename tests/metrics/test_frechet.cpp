@@ -17,18 +17,9 @@ using alea::VectorX;
 namespace metrics = alea::metrics;
 namespace test = alea::test;
 
-namespace {
-
-const nlohmann::json& reference() {
-  static const nlohmann::json j = test::fixture("metrics_reference.json");
-  return j;
-}
-
-}  // namespace
-
 TEST_CASE("Frechet distance equals pytorch-fid's sqrtm formula on well-conditioned features",
           "[metrics][frechet]") {
-  for (const auto& c : reference()["fid"]) {
+  for (const auto& c : test::fixture("metrics_reference.json")["fid"]) {
     if (c["reference"] != "sqrtm") continue;
     const MatrixX<double> X = test::matrix(c["X"]), Y = test::matrix(c["Y"]);
     const double expected = c["value"];
@@ -49,7 +40,7 @@ TEST_CASE("Frechet distance equals pytorch-fid's sqrtm formula on well-condition
 
 TEST_CASE("Frechet distance is finite and exact with fewer samples than features",
           "[metrics][frechet]") {
-  for (const auto& c : reference()["fid"]) {
+  for (const auto& c : test::fixture("metrics_reference.json")["fid"]) {
     if (c["reference"] != "eigh") continue;
     const MatrixX<double> X = test::matrix(c["X"]), Y = test::matrix(c["Y"]);
     const double expected = c["value"];

@@ -11,19 +11,10 @@ using alea::MatrixX;
 namespace metrics = alea::metrics;
 namespace test = alea::test;
 
-namespace {
-
-const nlohmann::json& reference() {
-  static const nlohmann::json j = test::fixture("metrics_reference.json");
-  return j;
-}
-
-}  // namespace
-
 TEMPLATE_TEST_CASE("Inception Score equals the original formula with torchmetrics' std",
                    "[metrics][inception_score]", float, double) {
   using T = TestType;
-  const auto& ref = reference()["inception"];
+  const auto& ref = test::fixture("metrics_reference.json")["inception"];
   const MatrixX<T> P = test::matrix<T>(ref["probabilities"]);
   // Double: sums of 100 logs agree to ~1e-15. Float: the probabilities themselves are rounded
   // to ~6e-8 relative (the rows then sum to 1 within 1e-6), which moves the score by ~1e-6.
@@ -62,7 +53,7 @@ TEST_CASE("Inception Score is 1 for identical predictions and C for confident ba
 
 TEST_CASE("Inception Score with shuffling is reproducible and uses every row once",
           "[metrics][inception_score]") {
-  const MatrixX<double> P = test::matrix(reference()["inception"]["probabilities"]);
+  const MatrixX<double> P = test::matrix(test::fixture("metrics_reference.json")["inception"]["probabilities"]);
   alea::Rng a{8}, b{8};
   const auto first = metrics::inception_score(P, 4, a);
   const auto second = metrics::inception_score(P, 4, b);

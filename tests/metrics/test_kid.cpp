@@ -14,11 +14,6 @@ namespace test = alea::test;
 
 namespace {
 
-const nlohmann::json& reference() {
-  static const nlohmann::json j = test::fixture("metrics_reference.json");
-  return j;
-}
-
 IndexMatrix index_matrix(const nlohmann::json& rows) {
   IndexMatrix out(Index(rows.size()), Index(rows[0].size()));
   for (Index r = 0; r < out.rows(); ++r)
@@ -32,7 +27,7 @@ IndexMatrix index_matrix(const nlohmann::json& rows) {
 TEMPLATE_TEST_CASE("KID on given subsets equals torchmetrics' formula transcribed in numpy",
                    "[metrics][kid]", float, double) {
   using T = TestType;
-  const auto& ref = reference()["kid"];
+  const auto& ref = test::fixture("metrics_reference.json")["kid"];
   const MatrixX<T> X = test::matrix<T>(ref["X"]), Y = test::matrix<T>(ref["Y"]);
   const IndexMatrix real = index_matrix(ref["real_subsets"]);
   const IndexMatrix fake = index_matrix(ref["fake_subsets"]);

@@ -23,11 +23,6 @@ namespace test = alea::test;
 
 namespace {
 
-const nlohmann::json& reference() {
-  static const nlohmann::json j = test::fixture("metrics_reference.json");
-  return j;
-}
-
 MmdSettings settings_of(const nlohmann::json& c, MmdEstimator estimator, bool median) {
   MmdSettings s{.estimator = estimator};
   const std::string kernel = c["kernel"];
@@ -78,7 +73,7 @@ double brute_force_order_statistic(const MatrixX<double>& Z, std::size_t rank,
 TEMPLATE_TEST_CASE("mmd2 equals the O(n^2) formulas for every kernel, estimator and tiling",
                    "[metrics][mmd]", float, double) {
   using T = TestType;
-  const auto& ref = reference()["mmd"];
+  const auto& ref = test::fixture("metrics_reference.json")["mmd"];
   const MatrixX<T> X = test::matrix<T>(ref["X"]), Y = test::matrix<T>(ref["Y"]);
   const MatrixX<T> X_lin = test::matrix<T>(ref["X_lin"]), Y_lin = test::matrix<T>(ref["Y_lin"]);
   // Default tiles (one tile), and tiles smaller than the samples and narrower than tall, so that
@@ -109,13 +104,13 @@ TEMPLATE_TEST_CASE("the median heuristic is the lower median of the pooled pairw
   using T = TestType;
   // Float distances carry ~1e-7 relative rounding; the order statistic is one of them.
   const double tol = std::is_same_v<T, float> ? 1e-6 : 1e-14;
-  const auto& small = reference()["mmd"];
+  const auto& small = test::fixture("metrics_reference.json")["mmd"];
   CHECK(std::abs(metrics::median_heuristic_bandwidth(test::matrix<T>(small["X"]),
                                                      test::matrix<T>(small["Y"])) -
                  small["median_bandwidth"].get<double>()) < tol * 3);
   // 1,100 pooled rows: beyond the 1,024-row pilot, so the streamed selection runs; 50 repeated
   // rows put ties (distance 0) among the pairs.
-  const auto& large = reference()["median_large"];
+  const auto& large = test::fixture("metrics_reference.json")["median_large"];
   for (const alea::PairwiseSettings tiles :
        {alea::PairwiseSettings{}, alea::PairwiseSettings{100, 37}}) {
     CHECK(std::abs(metrics::median_heuristic_bandwidth(test::matrix<T>(large["X"]),

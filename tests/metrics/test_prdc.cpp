@@ -17,11 +17,6 @@ namespace test = alea::test;
 
 namespace {
 
-const nlohmann::json& reference() {
-  static const nlohmann::json j = test::fixture("metrics_reference.json");
-  return j;
-}
-
 bool same(const metrics::Prdc& a, const metrics::Prdc& b) {
   return a.precision == b.precision && a.recall == b.recall && a.density == b.density &&
          a.coverage == b.coverage;
@@ -32,7 +27,7 @@ bool same(const metrics::Prdc& a, const metrics::Prdc& b) {
 TEMPLATE_TEST_CASE("PRDC equals the prdc package's formulas on random features", "[metrics][prdc]",
                    float, double) {
   using T = TestType;
-  for (const auto& c : reference()["prdc"]) {
+  for (const auto& c : test::fixture("metrics_reference.json")["prdc"]) {
     const MatrixX<T> real = test::matrix<T>(c["real"]), fake = test::matrix<T>(c["fake"]);
     const Index k = c["k"];
     INFO("d " << real.cols() << ", k " << k);

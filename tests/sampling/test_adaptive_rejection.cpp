@@ -22,10 +22,10 @@ using alea::test::independent::ks_critical_1_percent;
 using alea::test::independent::ks_statistic;
 using alea::test::independent::normal_cdf;
 namespace sampling = alea::sampling;
+using alea::test::infinity;
 
 namespace {
 
-constexpr double inf = std::numeric_limits<double>::infinity();
 
 /// Mean and variance of the draws within 4 standard errors of the closed forms.
 void check_moments(const VectorX<double>& draws, double mean, double variance) {
@@ -189,7 +189,7 @@ TEST_CASE("adaptive rejection sampling rejects bad input", "[adaptive_rejection]
       Message(f + "the initial points do not bracket the mode: the domain is unbounded above, "
                   "so log_density must decrease between the two largest points (it goes from "
                   "-1.125 at -1.5 to -0.5 at -1); add a point right of the mode"));
-  const auto half = [](double x) { return x < 0 ? -inf : -x; };
+  const auto half = [](double x) { return x < 0 ? -infinity : -x; };
   CHECK_THROWS_MATCHES(
       sampling::adaptive_rejection_sampling(half, {-1.0, 1.0}, 10, rng), alea::InvalidArgument,
       Message(f + "log_density is -inf at the initial point -1; initial points must have "

@@ -32,11 +32,11 @@ using alea::VectorX;
 namespace sampling = alea::sampling;
 using Catch::Matchers::Contains;
 using Catch::Matchers::Equals;
+using alea::test::infinity;
+using alea::test::not_a_number;
 
 namespace {
 
-constexpr double infinity = std::numeric_limits<double>::infinity();
-constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
 constexpr std::string_view random_walk_name = "test::random_walk";
 
 /// Random-walk Metropolis on the runner: records lp__, accept_stat__ and the iteration number

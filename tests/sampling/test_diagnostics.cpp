@@ -20,10 +20,10 @@ using alea::Index;
 using alea::MatrixX;
 using alea::VectorX;
 namespace sampling = alea::sampling;
+using alea::test::not_a_number;
 
 namespace {
 
-constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
 
 /// Equal to a relative 1e-8, or both NaN (the reference writes NaN as null).
 bool close(double actual, double expected, double relative = 1e-8) {

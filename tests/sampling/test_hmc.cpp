@@ -29,6 +29,7 @@ using alea::VectorX;
 namespace as = alea::sampling;
 
 using alea::test::mcmc::Banana;
+using alea::test::mcmc::banana_b;
 using alea::test::mcmc::check_centred_normal;
 using alea::test::mcmc::check_mean;
 using alea::test::mcmc::check_quantile;
@@ -39,9 +40,6 @@ using alea::test::mcmc::pooled_quantile;
 using alea::test::mcmc::z95;
 
 namespace {
-
-/// Banana (as test_nuts.cpp): x1 ~ N(0, 1), x2 | x1 ~ N(b (x1^2 - 1), 1), b = 0.5.
-constexpr double banana_b = 0.5;
 
 as::HmcSettings gaussian_settings(std::uint64_t seed) {
   as::HmcSettings s;

@@ -26,6 +26,7 @@ using alea::test::mcmc::pooled_quantile;
 using alea::test::mcmc::check_mean;
 using alea::test::mcmc::check_quantile;
 using alea::test::mcmc::mean_statistic;
+using alea::test::mcmc::z95;
 
 namespace {
 
@@ -45,8 +46,6 @@ MatrixX<double> mean_square(const as::Chains& chains) {
     out.col(k) = chains.draws(k).array().square().rowwise().mean().matrix();
   return out;
 }
-
-constexpr double z95 = 1.6448536269514722;
 
 }  // namespace
 

@@ -23,17 +23,20 @@ using alea::VectorX;
 namespace as = alea::sampling;
 
 using alea::test::mcmc::Banana;
+using alea::test::mcmc::banana_b;
 using alea::test::mcmc::banana_x2_quantile;
 using alea::test::mcmc::pooled_quantile;
 using alea::test::mcmc::check_mean;
 using alea::test::mcmc::check_quantile;
+using alea::test::mcmc::mean_statistic;
+using alea::test::mcmc::standard_normal_log_density;
+using alea::test::mcmc::z95;
 
 namespace {
 
 /// Mean 0 and variance 1 (mean of x^2) of every coordinate, and the 5% / 95% quantiles of the
 /// first `with_quantiles` (fewer checks, fewer chances of a 4-MCSE excursion).
 void check_standard_normal(const as::Chains& chains, Index with_quantiles) {
-  const double z95 = 1.6448536269514722;
   for (Index j = 0; j < chains.dim(); ++j) {
     const MatrixX<double> x = chains.parameter(j);
     const std::string name = "coordinate " + std::to_string(j);
@@ -45,21 +48,7 @@ void check_standard_normal(const as::Chains& chains, Index with_quantiles) {
   }
 }
 
-/// Mean of a per-draw statistic over every chain's kept draws.
-double mean_statistic(const as::Chains& chains, const std::string& name) {
-  double total = 0;
-  for (Index k = 0; k < chains.num_chains(); ++k)
-    total += chains.statistic(k, name).mean();
-  return total / static_cast<double>(chains.num_chains());
-}
-
-double standard_normal_log_density(const VectorX<double>& x) {
-  return -0.5 * x.squaredNorm();
-}
-
-/// The banana of mcmc_checks.hpp with b = 0.5: E x2 = 0, Var x2 = 1.5.
-constexpr double banana_b = 0.5;
-const Banana banana{banana_b};
+const Banana banana;
 
 /// A lopsided walk on the 5-cycle {0, ..., 4}: +1 with probability 0.7, -1 with 0.3.
 struct LopsidedCycleWalk {

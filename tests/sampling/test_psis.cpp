@@ -16,14 +16,14 @@
 using alea::Index;
 using alea::VectorX;
 using alea::sampling::psis;
+using alea::test::infinity;
 
 namespace {
 
-constexpr double inf = std::numeric_limits<double>::infinity();
 
 /// A JSON number, or "inf" / "-inf".
 double number(const nlohmann::json& value) {
-  if (value.is_string()) return value.get<std::string>() == "inf" ? inf : -inf;
+  if (value.is_string()) return value.get<std::string>() == "inf" ? infinity : -infinity;
   return value.get<double>();
 }
 
@@ -67,8 +67,8 @@ TEST_CASE("psis equals the numpy reference on the committed log weights", "[psis
     CHECK(r.good == (k <= r.k_threshold));
     // Zero weights stay zero; every other weight matches to 1e-8 (relative above 1).
     REQUIRE(r.log_weights.size() == expected.size());
-    const auto zero = expected.array() == -inf;
-    CHECK((zero == (r.log_weights.array() == -inf)).all());
+    const auto zero = expected.array() == -infinity;
+    CHECK((zero == (r.log_weights.array() == -infinity)).all());
     const VectorX<double> got = zero.select(0.0, r.log_weights);
     const VectorX<double> want = zero.select(0.0, expected);
     CHECK(alea::test::max_relative_error(got, want) <= 1e-8);
@@ -133,7 +133,7 @@ TEST_CASE("psis thresholds depend on the sample size", "[psis]") {
   // S = 20: tail ceil(4) = 4 < 5, no smoothing; S = 21: tail 5.
   const auto short_tail = psis(normal_ratios(1.5, 20, 1));
   CHECK_FALSE(short_tail.smoothed);
-  CHECK(short_tail.k_hat == inf);
+  CHECK(short_tail.k_hat == infinity);
   CHECK_FALSE(short_tail.good);
   CHECK(short_tail.note ==
         "the tail has 4 draws, fewer than the 5 a generalized Pareto fit needs (S >= 21)");
@@ -144,7 +144,7 @@ TEST_CASE("psis reports a constant tail as bounded weights", "[psis]") {
   VectorX<double> lw = VectorX<double>::Zero(50);  // equal weights: q is the target
   const auto r = psis(lw);
   CHECK_FALSE(r.smoothed);
-  CHECK(r.k_hat == -inf);
+  CHECK(r.k_hat == -infinity);
   CHECK(r.good);
   CHECK(r.log_weights == lw);
   CHECK(r.note == "the 10 largest weights are tied: the weights are bounded and need no smoothing");
@@ -160,12 +160,12 @@ TEST_CASE("psis rejects bad log weights", "[psis][errors]") {
                        Catch::Matchers::Message("alea::sampling::psis: log_weights has a NaN at "
                                                 "index 4; log weights must be finite or -Inf "
                                                 "(weight 0)"));
-  lw(4) = inf;
+  lw(4) = infinity;
   CHECK_THROWS_MATCHES(psis(lw), alea::InvalidArgument,
                        Catch::Matchers::Message("alea::sampling::psis: log_weights has +Inf at "
                                                 "index 4; log weights must be finite or -Inf "
                                                 "(weight 0)"));
-  lw.setConstant(-inf);
+  lw.setConstant(-infinity);
   CHECK_THROWS_MATCHES(
       psis(lw), alea::InvalidArgument,
       Catch::Matchers::Message("alea::sampling::psis: log_weights is -Inf "

@@ -22,6 +22,7 @@ using alea::VectorX;
 namespace as = alea::sampling;
 
 using alea::test::mcmc::check_mean;
+using alea::test::mcmc::standard_normal_log_density;
 
 namespace {
 
@@ -39,10 +40,6 @@ as::TemperingSettings bimodal_settings() {
   settings.num_samples = 10000;
   settings.seed = 6;
   return settings;
-}
-
-double standard_normal_log_density(const VectorX<double>& x) {
-  return -0.5 * x.squaredNorm();
 }
 
 /// The number of times chain k changes sides of 0 (from one mode to the other).

@@ -1,13 +1,19 @@
 #pragma once
-// Test helpers: reading the JSON fixtures written by the scripts in tests/fixtures/, and
-// Monte Carlo tolerances.
+// Test helpers shared by every module: the JSON fixtures written by the scripts in
+// tests/fixtures/, small constructors of test data, comparisons and temporary folders.
 
+#include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdlib>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -15,6 +21,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "alea/core/random.hpp"
+#include "alea/core/rng.hpp"
 #include "alea/core/types.hpp"
 
 namespace alea::test {
@@ -29,14 +37,26 @@ inline std::filesystem::path source_dir() {
   return dir;
 }
 
+/// The IEEE special values the bad-input tests feed in.
+inline constexpr double infinity = std::numeric_limits<double>::infinity();
+inline constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
+
 /// tests/fixtures in the source tree.
 inline std::filesystem::path fixture_dir() { return source_dir() / "tests" / "fixtures"; }
 
-/// Parses tests/fixtures/<name>.
-inline nlohmann::json fixture(const std::string& name) {
-  std::ifstream in(fixture_dir() / name);
-  if (!in) throw std::runtime_error("cannot open fixture " + name);
-  return nlohmann::json::parse(in);
+/// tests/fixtures/<name>, parsed on first use and kept for the rest of the run: many test
+/// cases read the same file.
+inline const nlohmann::json& fixture(const std::string& name) {
+  static std::mutex mutex;
+  static std::map<std::string, nlohmann::json> parsed;  // std::map: references stay valid
+  const std::lock_guard lock(mutex);
+  auto found = parsed.find(name);
+  if (found == parsed.end()) {
+    std::ifstream in(fixture_dir() / name);
+    if (!in) throw std::runtime_error("cannot open fixture " + name);
+    found = parsed.emplace(name, nlohmann::json::parse(in)).first;
+  }
+  return found->second;
 }
 
 /// A JSON array of arrays as an n x d matrix.
@@ -54,6 +74,29 @@ MatrixX<T> matrix(const nlohmann::json& rows) {
   return out;
 }
 
+/// A JSON [k][d][d] array as k matrices.
+inline std::vector<MatrixX<double>> matrices(const nlohmann::json& list) {
+  std::vector<MatrixX<double>> out;
+  for (const auto& m : list)
+    out.push_back(matrix(m));
+  return out;
+}
+
+/// A dynamic vector from a list. One instantiation of each function under test, whatever the
+/// length (a fixed-size Eigen vector would instantiate one per length), keeps compile times down.
+inline VectorX<double> vec(std::initializer_list<double> values) {
+  VectorX<double> out(static_cast<Index>(values.size()));
+  std::copy(values.begin(), values.end(), out.begin());
+  return out;
+}
+
+/// A random symmetric positive definite d x d matrix A A^T / d + 0.5 I, A standard normal
+/// (condition number ~10).
+inline MatrixX<double> random_covariance(Rng& rng, Index d) {
+  const MatrixX<double> A = standard_normal(rng, d, d);
+  return A * A.transpose() / double(d) + 0.5 * MatrixX<double>::Identity(d, d);
+}
+
 /// A JSON array as a vector.
 template <class T = double>
 VectorX<T> vector(const nlohmann::json& values) {
@@ -61,6 +104,12 @@ VectorX<T> vector(const nlohmann::json& values) {
   for (Index i = 0; i < out.size(); ++i)
     out(i) = static_cast<T>(values[i].get<double>());
   return out;
+}
+
+/// |actual - expected| <= relative |expected| + 1e-15: relative agreement, with an absolute
+/// floor for values that are 0 in exact arithmetic and come out as rounding.
+inline bool close_to(double actual, double expected, double relative = 1e-12) {
+  return std::abs(actual - expected) <= relative * std::abs(expected) + 1e-15;
 }
 
 /// Largest |a - b| / max(1, |b|) over entries: relative for large values, absolute near 0.

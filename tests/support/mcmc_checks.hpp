@@ -125,9 +125,15 @@ struct CorrelatedGaussian {
   }
 };
 
+/// log N(x; 0, I) up to its constant.
+inline double standard_normal_log_density(const VectorX<double>& x) { return -0.5 * x.squaredNorm(); }
+
+/// The b of the banana the tests sample (E x2 = 0, Var x2 = 1.5).
+inline constexpr double banana_b = 0.5;
+
 /// Banana: x1 ~ N(0, 1), x2 | x1 ~ N(b (x1^2 - 1), 1); E x2 = 0, Var x2 = 1 + 2 b^2.
 struct Banana {
-  double b = 0.5;
+  double b = banana_b;
   double log_prob(const VectorX<double>& x) const {
     const double r = x(1) - b * (x(0) * x(0) - 1);
     return -0.5 * x(0) * x(0) - 0.5 * r * r;

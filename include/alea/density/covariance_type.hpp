@@ -17,6 +17,10 @@ enum class CovarianceType {
   spherical,  ///< sigma^2 I: one variance for every coordinate
 };
 
+/// Every CovarianceType, in declaration order (to loop over them, as in a model selection).
+inline constexpr CovarianceType all_covariance_types[] = {
+    CovarianceType::full, CovarianceType::tied, CovarianceType::diag, CovarianceType::spherical};
+
 /// "full", "tied", "diag" or "spherical".
 inline std::string_view to_string(CovarianceType type) {
   switch (type) {
@@ -34,8 +38,7 @@ inline std::string_view to_string(CovarianceType type) {
 
 /// Parses a name written by to_string(); empty when the name is not one of them.
 inline std::optional<CovarianceType> covariance_type_from_string(std::string_view name) {
-  for (auto type : {CovarianceType::full, CovarianceType::tied, CovarianceType::diag,
-                    CovarianceType::spherical}) {
+  for (auto type : all_covariance_types) {
     if (to_string(type) == name) return type;
   }
   return std::nullopt;

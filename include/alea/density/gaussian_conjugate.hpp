@@ -153,10 +153,10 @@ class NormalKnownCovariance : public detail::ConjugateGaussian<NormalKnownCovari
                                    const MatrixRef<T>& prior_covariance,
                                    const MatrixRef<T>& covariance) {
     constexpr std::string_view function = "alea::NormalKnownCovariance::NormalKnownCovariance";
-    for (const auto& [name, matrix] :
+    for (const auto& [argument, matrix] :
          {std::pair{"prior_covariance", &prior_covariance}, std::pair{"covariance", &covariance}}) {
       if (matrix->rows() != prior_mean.size() || matrix->cols() != prior_mean.size())
-        throw_invalid(function, std::string(name) + " is " + std::to_string(matrix->rows()) +
+        throw_invalid(function, std::string(argument) + " is " + std::to_string(matrix->rows()) +
                                     " x " + std::to_string(matrix->cols()) +
                                     ", but prior_mean has " + std::to_string(prior_mean.size()) +
                                     " entries");

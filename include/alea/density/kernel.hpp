@@ -37,6 +37,10 @@ enum class Kernel {
   cosine,        ///< cos(pi r / 2) for r < 1
 };
 
+/// Every Kernel, in declaration order (to loop over them, as in a bandwidth or kernel search).
+inline constexpr Kernel all_kernels[] = {Kernel::gaussian,    Kernel::epanechnikov, Kernel::tophat,
+                                         Kernel::exponential, Kernel::linear,       Kernel::cosine};
+
 /// The kernel's name as scikit-learn spells it ("gaussian", ...).
 inline std::string_view to_string(Kernel kernel) {
   switch (kernel) {
@@ -58,8 +62,7 @@ inline std::string_view to_string(Kernel kernel) {
 
 /// Parses a name written by to_string(); empty when it is not a kernel's name.
 inline std::optional<Kernel> kernel_from_string(std::string_view name) {
-  for (auto k : {Kernel::gaussian, Kernel::epanechnikov, Kernel::tophat, Kernel::exponential,
-                 Kernel::linear, Kernel::cosine}) {
+  for (auto k : all_kernels) {
     if (to_string(k) == name) return k;
   }
   return std::nullopt;

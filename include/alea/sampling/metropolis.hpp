@@ -356,7 +356,7 @@ Chains metropolis(const F& target, const InitialPoints& init,
                   const MetropolisSettings& settings = {}) {
   constexpr std::string_view function = "alea::sampling::metropolis";
   const Index dim = detail::checked_dim(function, init);
-  const auto [factor, scale, target_accept] = detail::random_walk_proposal(function, settings, dim);
+  const auto random_walk = detail::random_walk_proposal(function, settings, dim);
   check_nonnegative(function, "settings.covariance_regularization",
                     settings.covariance_regularization);
 
@@ -365,8 +365,9 @@ Chains metropolis(const F& target, const InitialPoints& init,
     VectorX<double> x = start;
     double lp = evaluator.initial_log_prob(function, x);
     detail::AdaptiveRandomWalk walk(
-        factor, scale, target_accept, settings.num_warmup, settings.adapt_during_sampling,
-        settings.covariance_regularization, settings.covariance_shrinkage);
+        random_walk.factor, random_walk.scale, random_walk.target_accept, settings.num_warmup,
+        settings.adapt_during_sampling, settings.covariance_regularization,
+        settings.covariance_shrinkage);
     VectorX<double> z(dim), proposal(dim);
     for (Index it = 0; it < recorder.num_iterations(); ++it) {
       const double lambda = walk.scale();

@@ -115,7 +115,7 @@ TemperingResult parallel_tempering(const F& target, const InitialPoints& init,
                                 alea::detail::number_text(settings.max_temperature) +
                                 ", but must be greater than 1");
   check_positive(function, "settings.swap_every", settings.swap_every);
-  const auto [factor, scale, target_accept] = detail::random_walk_proposal(function, settings, dim);
+  const auto random_walk = detail::random_walk_proposal(function, settings, dim);
 
   TemperingResult result;
   result.temperatures.resize(num_temperatures);
@@ -144,7 +144,8 @@ TemperingResult parallel_tempering(const F& target, const InitialPoints& init,
     VectorX<double> log_probs = VectorX<double>::Constant(num_temperatures, lp_start);
     std::vector<detail::ScaleAdaptation> scales;
     for (Index k = 0; k < num_temperatures; ++k)
-      scales.emplace_back(scale * std::sqrt(result.temperatures(k)), target_accept);
+      scales.emplace_back(random_walk.scale * std::sqrt(result.temperatures(k)),
+                          random_walk.target_accept);
     // Sums of acceptance probabilities after warm-up, and how many terms each has.
     VectorX<double> accept_sum = VectorX<double>::Zero(num_temperatures);
     VectorX<double> swap_sum = VectorX<double>::Zero(num_temperatures - 1);
@@ -159,7 +160,7 @@ TemperingResult parallel_tempering(const F& target, const InitialPoints& init,
         auto& x = states[static_cast<std::size_t>(k)];
         const double lambda = scales[static_cast<std::size_t>(k)].scale();
         fill_standard_normal(rng, z);
-        proposal.noalias() = factor.triangularView<Eigen::Lower>() * z;
+        proposal.noalias() = random_walk.factor.triangularView<Eigen::Lower>() * z;
         proposal = x + lambda * proposal;
         const double lp_proposal = evaluator.log_prob(proposal);
         const double accept =
@@ -206,7 +207,8 @@ TemperingResult parallel_tempering(const F& target, const InitialPoints& init,
     }
     ChainInfo info;
     info.step_size = scales[0].scale();
-    info.inverse_metric = info.step_size * info.step_size * factor * factor.transpose();
+    info.inverse_metric =
+        info.step_size * info.step_size * random_walk.factor * random_walk.factor.transpose();
     detail::record_evaluations(info, evaluator);
     return info;
   };
