@@ -155,6 +155,29 @@ TEST_CASE("the blocked threaded Cholesky factor equals Eigen's", "[metrics][frec
   CHECK_FALSE(metrics::detail::cholesky_lower_in_place(indefinite));
 }
 
+TEMPLATE_TEST_CASE("the packed centred Gram kernel equals the direct product", "[metrics][frechet]",
+                   float, double) {
+  using T = TestType;
+  using G = metrics::detail::GramBlocking;
+  alea::Rng rng{17};
+  // Sizes around the blocking: rows past one kc slice, columns past one mc block, edge tiles
+  // narrower than mr and nr, and the 1 x 1 case.
+  for (const Index n : {Index{1}, Index{7}, G::kc + 3}) {
+    for (const Index d : {Index{1}, Index{G::nr + 1}, Index{G::mr}, G::mc + G::mr + 5}) {
+      INFO("n " << n << ", d " << d);
+      const MatrixX<T> X = (alea::standard_normal(rng, n, d).array() + 3).matrix().cast<T>();
+      const VectorX<double> mean = X.template cast<double>().colwise().mean().transpose();
+      MatrixX<double> C = MatrixX<double>::Constant(d, d, 2.0);  // the kernel adds to C
+      metrics::detail::centred_gram_lower_add<T>(X, mean, C);
+      const MatrixX<double> centred = X.template cast<double>().rowwise() - mean.transpose();
+      const MatrixX<double> expected = (centred.transpose() * centred).array() + 2.0;
+      // Sums of n products in another order: a few n epsilon of the largest entry.
+      const MatrixX<double> error = (C - expected).template triangularView<Eigen::Lower>();
+      CHECK(error.cwiseAbs().maxCoeff() <= 1e-13 * double(n) * expected.cwiseAbs().maxCoeff());
+    }
+  }
+}
+
 TEST_CASE("Frechet distance between known Gaussians", "[metrics][frechet]") {
   // Commuting covariances: FD = |m1 - m2|^2 + sum (sqrt(a_k) - sqrt(b_k))^2 in closed form.
   VectorX<double> a(3), b(3), m1(3), m2(3);

@@ -19,9 +19,10 @@
 /// n x n (both sets: the singular values of A1 A2^T, so that FD(X, X) is 0 to rounding there too).
 ///
 /// Cost for n rows of d features each: two covariances (n d^2 flops each, symmetric rank-k
-/// updates, the two on two threads at once), one Cholesky factorisation (d^3 / 3), the congruence
-/// L^T S2 L (4 d^3 / 3, threaded triangular products) and one symmetric eigenvalue problem without
-/// eigenvectors (4 d^3 / 3: a two-stage tridiagonal reduction whose matrix products are threaded).
+/// updates by a packed micro-kernel, detail/gram.hpp, the two on two threads at once), one Cholesky
+/// factorisation (d^3 / 3), the congruence L^T S2 L (4 d^3 / 3, threaded triangular products) and
+/// one symmetric eigenvalue problem without eigenvectors (4 d^3 / 3: a two-stage tridiagonal
+/// reduction whose matrix products are threaded).
 ///
 /// @code
 /// double fid = alea::metrics::frechet_distance(real_features, fake_features);  // n x 2048 each

@@ -12,14 +12,13 @@
 
 #include "alea/core/parallel.hpp"
 #include "alea/core/types.hpp"
+#include "alea/metrics/detail/gram.hpp"
 #include "alea/metrics/detail/symmetric_eigenvalues.hpp"
 
 namespace alea::metrics::detail {
 
 /// Width of the column panels that threaded products split their result into.
 inline constexpr Index product_panel = 128;
-/// Rows of data centred and converted to double at a time.
-inline constexpr Index covariance_chunk = 2048;
 
 /// Column means of X (n x d) in double.
 template <class T>
@@ -28,22 +27,16 @@ VectorX<double> column_means(const MatrixRef<T>& X) {
 }
 
 /// Sample covariance of X's rows (n x d, n >= 2) about `mean`, ddof 1 (numpy's np.cov, as
-/// pytorch-fid uses it), in double, on the calling thread: Eigen's symmetric rank-k update
-/// (n d^2 flops, the symmetric half only), ~40 GFLOP/s on one AVX-512 core, as fast per core
-/// as a GEMM and half its flops. Rows are centred and converted in chunks, so the extra memory
-/// is O(chunk d + d^2) whatever n. Callers run the two covariances of the Frechet distance on
-/// two threads at once (frechet.hpp).
+/// pytorch-fid uses it), in double, on the calling thread: the lower triangle of the centred
+/// Gram matrix (gram.hpp: n d^2 flops, rows centred and converted as they are packed, O(d^2)
+/// extra memory), mirrored. Callers run the two covariances of the Frechet distance on two
+/// threads at once (frechet.hpp).
 template <class T>
 MatrixX<double> sample_covariance(const MatrixRef<T>& X, const VectorX<double>& mean) {
-  const Index n = X.rows(), d = X.cols();
+  const Index d = X.cols();
   MatrixX<double> S = MatrixX<double>::Zero(d, d);
-  MatrixX<double> chunk;
-  for (Index i0 = 0; i0 < n; i0 += covariance_chunk) {
-    const Index rows = std::min(covariance_chunk, n - i0);
-    chunk = X.middleRows(i0, rows).template cast<double>().rowwise() - mean.transpose();
-    S.template selfadjointView<Eigen::Lower>().rankUpdate(chunk.transpose());
-  }
-  S /= double(n - 1);
+  centred_gram_lower_add<T>(X, mean, S);
+  S /= double(X.rows() - 1);
   S.template triangularView<Eigen::StrictlyUpper>() = S.transpose();
   return S;
 }
@@ -148,8 +141,8 @@ typename Matrix::Scalar trace_sqrt_psd(Matrix M) {
 ///
 /// The eigenvalues of S1^{1/2} S2 S1^{1/2} are those of S1 S2 and of B^T S2 B for any factor
 /// S1 = B B^T. B is the Cholesky factor when S1 is numerically positive definite (one d^3 / 3
-/// threaded factorisation; B^T S2 B in 4 d^3 / 3 flops of threaded triangular products). If it is not,
-/// S2 is tried as the factor (the expression is symmetric in S1 and S2); if both are singular,
+/// threaded factorisation; B^T S2 B in 4 d^3 / 3 flops of threaded triangular products). If it is
+/// not, S2 is tried as the factor (the expression is symmetric in S1 and S2); if both are singular,
 /// B = P^T L D^{1/2} from the pivoted LDL^T factorisation of S1 (diagonal pivoting, stable for
 /// semidefinite matrices; Higham, "Accuracy and Stability of Numerical Algorithms", 2nd ed.,
 /// section 10.3), its pivots clamped at 0. The result is real and finite by construction: no
@@ -162,9 +155,9 @@ Scalar trace_sqrt_product(const MatrixX<Scalar>& S1, const MatrixX<Scalar>& S2) 
     return trace_sqrt_psd(congruence_lower(L, *other));
   }
   const Eigen::LDLT<MatrixX<Scalar>> ldlt(S1);
-  const MatrixX<Scalar> B =
-      ldlt.transpositionsP().transpose() *
-      (MatrixX<Scalar>(ldlt.matrixL()) * ldlt.vectorD().cwiseMax(Scalar(0)).cwiseSqrt().asDiagonal());
+  const MatrixX<Scalar> B = ldlt.transpositionsP().transpose() *
+                            (MatrixX<Scalar>(ldlt.matrixL()) *
+                             ldlt.vectorD().cwiseMax(Scalar(0)).cwiseSqrt().asDiagonal());
   return trace_sqrt_psd(B.transpose() * S2 * B);
 }
 
