@@ -17,7 +17,7 @@ using alea::VectorX;
 
 TEST_CASE("scott and silverman factors and kde_covariance match scipy gaussian_kde",
           "[density][bandwidth]") {
-  const auto json = alea::test::fixture("bandwidth_scipy.json");
+  const auto& json = alea::test::fixture("bandwidth_scipy.json");
   for (const auto& c : json["kde"]) {
     const MatrixX<double> X = alea::test::matrix(c["X"]);
     const VectorX<double> w = alea::test::vector(c["weights"]);
@@ -49,7 +49,7 @@ TEST_CASE("kde_covariance without weights equals equal weights", "[density][band
 
 TEST_CASE("1-D rules of thumb match statsmodels bw_silverman and bw_scott",
           "[density][bandwidth]") {
-  const auto json = alea::test::fixture("bandwidth_scipy.json");
+  const auto& json = alea::test::fixture("bandwidth_scipy.json");
   for (const auto& c : json["rules_1d"]) {
     INFO(c["name"].get<std::string>());
     const VectorX<double> x = alea::test::vector(c["x"]);
@@ -175,7 +175,7 @@ double golden_section_minimum(F&& f, double a, double b) {
 }  // namespace
 
 TEST_CASE("isj_bandwidth matches a transcription of KDEpy's ISJ", "[density][bandwidth]") {
-  const auto json = alea::test::fixture("bandwidth_scipy.json");
+  const auto& json = alea::test::fixture("bandwidth_scipy.json");
   const VectorX<double> x = alea::test::vector(json["isj"]["x"]);
   // Brent stops within 2e-12 of t* ~ 6e-4 (units of L^2): h agrees to ~1e-9.
   CHECK(alea::isj_bandwidth<double>(x) == Approx(json["isj"]["h"].get<double>()).epsilon(1e-7));

@@ -188,7 +188,7 @@ TEST_CASE("NormalInverseWishart predictive equals scipy.stats.multivariate_t on 
           "[density][conjugate]") {
   // Fixture: tests/fixtures/gaussian_scipy.py computes the posterior in numpy and the predictive
   // density with SciPy, independently of alea.
-  const auto ref = test::fixture("gaussian_scipy.json");
+  const auto& ref = test::fixture("gaussian_scipy.json");
   const auto& prior = ref["niw"]["prior"];
   NormalInverseWishart<> niw({.mean = test::vector(prior["mean"]),
                               .kappa = prior["kappa"].get<double>(),

@@ -10,7 +10,7 @@ using alea::MatrixX;
 namespace test = alea::test;
 
 TEST_CASE("kernel normalisations equal the quadrature of the fixture script", "[density][kernel]") {
-  const auto ref = test::fixture("kde_exact.json")["log_norms"];
+  const auto& ref = test::fixture("kde_exact.json")["log_norms"];
   const Index dims[] = {1, 2, 3, 5};
   for (Kernel k : alea::all_kernels) {
     for (int i = 0; i < 4; ++i) {

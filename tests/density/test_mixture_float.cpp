@@ -21,7 +21,7 @@ static_assert(alea::GenerativeModel<alea::GaussianMixture<float>>);
 static_assert(alea::GenerativeModel<alea::BayesianGaussianMixture<float>>);
 
 TEST_CASE("GaussianMixture in float agrees with double", "[density][gaussian_mixture]") {
-  const auto json = test::fixture("gmm_sklearn.json");
+  const auto& json = test::fixture("gmm_sklearn.json");
   for (const auto& c : json["cases"]) {
     if (c["dataset"] != "synthetic" || !c["sample_weight"].is_null()) continue;
     INFO("case " << c["name"].get<std::string>());
@@ -59,7 +59,7 @@ TEST_CASE("GaussianMixture in float agrees with double", "[density][gaussian_mix
 
 TEST_CASE("BayesianGaussianMixture in float agrees with double",
           "[density][bayesian_gaussian_mixture]") {
-  const auto json = test::fixture("bgm_sklearn.json");
+  const auto& json = test::fixture("bgm_sklearn.json");
   const auto& c = json["cases"][0];
   const MatrixX<double> X = test::matrix(json["datasets"][c["dataset"].get<std::string>()]);
   const Index k = c["n_components"];

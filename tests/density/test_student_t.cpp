@@ -14,7 +14,7 @@ namespace test = alea::test;
 TEMPLATE_TEST_CASE("StudentT log_prob equals scipy.stats.multivariate_t.logpdf",
                    "[density][student_t]", float, double) {
   using T = TestType;
-  const auto ref = test::fixture("gaussian_scipy.json");
+  const auto& ref = test::fixture("gaussian_scipy.json");
   const MatrixX<T> Q = test::matrix<T>(ref["Q"]);
   for (const char* key : {"student_t_1.5", "student_t_4.0", "student_t_30.0"}) {
     INFO(key);

@@ -294,7 +294,7 @@ TEST_CASE("mutual_information_ksg equals scikit-learn's KSG on the fixture", "[i
   // (the script checks that max(0, plain) is exactly mutual_info_regression's output), and
   // "second" = Kraskov's eq. 9 by cKDTree. Same counts give the same digammas: agreement to
   // rounding (1e-12; the means are summed in another order).
-  const auto fixture = test::fixture("ksg_sklearn.json");
+  const auto& fixture = test::fixture("ksg_sklearn.json");
   for (const auto& c : fixture["cases"]) {
     const MatrixX<double> x = test::matrix(c["x"]);
     const MatrixX<double> y = test::matrix(c["y"]);

@@ -53,7 +53,7 @@ MatrixX<double> ar1(alea::Rng& rng, double phi, Index num_samples, Index num_cha
 }  // namespace
 
 TEST_CASE("diagnostics equal the numpy reference on committed draws", "[diagnostics]") {
-  const auto reference = alea::test::fixture("diagnostics_reference.json");
+  const auto& reference = alea::test::fixture("diagnostics_reference.json");
   const std::vector<double> probs = reference["quantiles"].get<std::vector<double>>();
   REQUIRE(reference["sets"].size() >= 10);
   for (const auto& set : reference["sets"]) {

@@ -48,7 +48,7 @@ VectorX<double> normal_ratios(double s, Index draws, std::uint64_t seed) {
 }  // namespace
 
 TEST_CASE("psis equals the numpy reference on the committed log weights", "[psis]") {
-  const auto cases = alea::test::fixture("psis_reference.json").at("cases");
+  const auto& cases = alea::test::fixture("psis_reference.json").at("cases");
   REQUIRE(cases.size() == 9);
   for (const auto& c : cases) {
     const std::string name = c.at("name").get<std::string>();
