@@ -179,11 +179,11 @@ TEMPLATE_TEST_CASE("NeighborTree equals brute force on Gaussian data in 1 2 and 
   using T = TestType;
   alea::Rng rng{101};
   const std::vector<Index> ks = {1, 2, 3, 7};
-  // Leaf size 1 and 4 make trees many levels deep from a few hundred points; 32 is the
+  // Leaf size 1 and 4 make trees many levels deep from a few hundred points; 48 is the
   // estimators' (knn.hpp).
   for (const Index d : {Index(1), Index(2), Index(7)}) {
     INFO("d " << d);
-    check_both_norms<T>(normals<T>(rng, 300, d), {1, 4, 32}, ks, normals<T>(rng, 6, d, 2.0));
+    check_both_norms<T>(normals<T>(rng, 300, d), {1, 4, 48}, ks, normals<T>(rng, 6, d, 2.0));
   }
 }
 
@@ -227,11 +227,21 @@ TEMPLATE_TEST_CASE("NeighborTree equals brute force on skewed and large data", "
   using T = TestType;
   alea::Rng rng{104};
   SECTION("median splits of more than 512 rows with tied keys") {
-    // One far outlier puts the box's middle beyond everything else, so splits fall back to the
-    // median, which the tree selects by sampling above 512 rows; integer keys tie there.
+    // One far outlier puts the box's middle beyond everything else, so splits slide to a
+    // sample quantile or fall back to the median, which the tree selects by sampling above 512
+    // rows; integer keys tie there.
     RowPoints<T> X = integers<T>(rng, 1400, 2);
     X(0, 0) = T(1000);
-    check_both_norms<T>(X, {32}, {1, 3, 10}, integers<T>(rng, 3, 2), 7);
+    check_both_norms<T>(X, {32, 48}, {1, 3, 10}, integers<T>(rng, 3, 2), 7);
+  }
+  SECTION("a widest coordinate where most keys tie") {
+    // 80% of the rows share coordinate 0, the widest: the middle, and then the sample's
+    // quantiles (both that shared value), leave too few rows below, and the median split
+    // sends the tied keys left in position order.
+    RowPoints<T> X = normals<T>(rng, 2000, 2);
+    X.col(0) *= T(100);
+    X.col(0).head(1600).setZero();
+    check_both_norms<T>(X, {48}, {1, 3, 10}, normals<T>(rng, 3, 2), 11);
   }
   SECTION("subtrees built apart and appended") {
     // Above about 5,000 points the top of the tree is split first and subtrees of at most
@@ -291,6 +301,39 @@ TEMPLATE_TEST_CASE("SortedLine counts within a radius as brute force does", "[in
     two << T(1.5), T(-1.5);
     check_line(one, SortedLine<T>(one));
     check_line(two, SortedLine<T>(two));
+  }
+}
+
+TEMPLATE_TEST_CASE("lanes_below and bounding_box agree with plain loops", "[info][knn_tree]", float,
+                   double) {
+  using T = TestType;
+  using Lanes = alea::info::detail::knn::Lanes<T>;
+  const T infinite = std::numeric_limits<T>::infinity();
+  const T undefined = std::numeric_limits<T>::quiet_NaN();
+  Lanes values;
+  values << T(-1), T(0.5), T(0.25), infinite, -infinite, undefined,
+      T(0.5) - std::numeric_limits<T>::epsilon(), T(2);
+  for (const T bound : {T(0.5), T(0), -infinite, infinite, T(3)}) {
+    unsigned expected = 0;
+    for (int l = 0; l < 8; ++l)
+      expected |= unsigned(values(l) < bound) << l;
+    CHECK(alea::info::detail::knn::lanes_below(values, bound) == expected);
+  }
+  alea::Rng rng{105};
+  for (const Index d : {Index(1), Index(2), Index(3), Index(5), Index(8), Index(9)}) {
+    for (const Index n : {Index(1), Index(7), Index(8), Index(9), Index(17), Index(100)}) {
+      INFO("d " << d << " n " << n);
+      const RowPoints<T> X = normals<T>(rng, n, d);
+      std::vector<T> low(static_cast<std::size_t>(d));
+      std::vector<T> high(static_cast<std::size_t>(d));
+      std::vector<T> scratch(static_cast<std::size_t>(16 * d));
+      alea::info::detail::knn::bounding_box(X.data(), n, d, low.data(), high.data(),
+                                            scratch.data());
+      for (Index j = 0; j < d; ++j) {
+        CHECK(low[std::size_t(j)] == X.col(j).minCoeff());
+        CHECK(high[std::size_t(j)] == X.col(j).maxCoeff());
+      }
+    }
   }
 }
 

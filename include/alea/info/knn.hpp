@@ -95,10 +95,11 @@ enum class KsgEstimator {
 
 namespace detail::knn {
 
-/// Leaf size of the trees: 32 to 48 were fastest for k = 3 queries on 10^5 points in 5-D (10
-/// to 15% faster than 8 or 16: fewer nodes to bound, and a leaf scans in whole vectors), and as
-/// fast as the others in 2-D.
-inline constexpr Index leaf_size = 32;
+/// Leaf size of the trees. For k = 3 queries on 10^5 points in 5-D (the klent workload, one
+/// thread), 48 to 80 were fastest: 114-117 ms against 124-128 ms for 32 and 135 ms for 16 (a
+/// leaf scans in whole vectors, so fewer, larger leaves mean fewer nodes to bound); the KSG
+/// estimate in 2-D (mi) took the same time with 32, 48 or 64.
+inline constexpr Index leaf_size = 48;
 
 /// The rows of the given matrices side by side (all with n rows, one scalar type), row-major.
 template <class T, class... Parts>

@@ -12,11 +12,13 @@
 /// estimate (a tenth of scikit-learn's time).
 ///
 /// **The build.** A binary k-d tree: each node splits on the widest coordinate of its tight
-/// box, at the box's middle (the sliding-midpoint rule of SciPy's cKDTree), or at the median
-/// when the middle would leave less than a quarter of the points on one side, so the depth stays
-/// below log_{4/3} n whatever the data, duplicates included. The rows themselves are moved, so
-/// that every node's points are contiguous. The top levels are split on one thread, the
-/// subtrees below n / 16 points in parallel (OpenMP), each into its own part, appended after.
+/// box, at the box's middle (the sliding-midpoint rule of SciPy's cKDTree), slid when that
+/// would leave less than a quarter of the points on one side to the nearer of two quantiles
+/// (3/8 and 5/8) of a sample, or failing that to the median, so the depth stays below
+/// log_{4/3} n whatever the data, duplicates included. The rows themselves are moved, from one
+/// buffer to another at each level, so that every node's points are contiguous. The top levels
+/// are split on one thread, the subtrees below n / 16 points in parallel (OpenMP), each into its
+/// own part, appended after.
 ///
 /// **The search tree.** Three binary levels are then collapsed into one node of up to 8
 /// children, whose tight boxes are stored lane by lane: one vector operation per coordinate
@@ -42,7 +44,13 @@
 /// adding non-negative terms in a fixed order are monotone, so the distance computed from a
 /// query to a box never exceeds the distance computed to a point in or beyond it: pruning,
 /// stopping and whole-node counting agree exactly with a brute-force scan, tie for tie (the tests
-/// check this).
+/// check this). One caveat, for the Euclidean norm only: a compiler that contracts a * b + c
+/// into a fused multiply-add (GCC does by default for targets with FMA, -march=native among
+/// them) rounds the sums once per term instead of twice. Fused sums are monotone as well, but
+/// the compiler chooses where to fuse, so a distance may then differ in its last bit from a
+/// separately compiled scan (the tests built with -march=native saw it in the k-th
+/// distances). -ffp-contract=off restores the exact agreement. The maximum norm,
+/// which the KSG and Frenzel-Pompe counts use, has no products and is exact either way.
 ///
 /// **Determinism.** Splits depend on the data only and each query is independent: results do
 /// not depend on the number of threads.
@@ -59,6 +67,10 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 
 #include "alea/core/parallel.hpp"
 #include "alea/core/types.hpp"
@@ -97,6 +109,41 @@ inline T point_distance(const T* a, const T* b, Index d) {
   return out;
 }
 
+/// Eight lanes of T: the children of a search node, or a chunk of packed points.
+template <class T>
+using Lanes = Eigen::Array<T, 8, 1>;
+
+/// The bit mask of the lanes of `values` below `bound` (bit l for lane l). The searches turn
+/// every comparison of eight bounds or distances into a mask and walk its set bits; one vector
+/// compare and a mask move where the target has them (Eigen has no public movemask), eight
+/// scalar compares elsewhere. NaN compares false everywhere.
+template <class T>
+inline unsigned lanes_below(const Lanes<T>& values, T bound) {
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<T, double>) {
+    return _mm512_cmp_pd_mask(_mm512_loadu_pd(values.data()), _mm512_set1_pd(bound), _CMP_LT_OQ);
+  }
+#endif
+#if defined(__AVX__)
+  if constexpr (std::is_same_v<T, float>) {
+    return unsigned(_mm256_movemask_ps(
+        _mm256_cmp_ps(_mm256_loadu_ps(values.data()), _mm256_set1_ps(bound), _CMP_LT_OQ)));
+  }
+  if constexpr (std::is_same_v<T, double>) {
+    const __m256d limit = _mm256_set1_pd(bound);
+    const auto half = [&](int at) {
+      const __m256d below = _mm256_cmp_pd(_mm256_loadu_pd(values.data() + at), limit, _CMP_LT_OQ);
+      return unsigned(_mm256_movemask_pd(below));
+    };
+    return half(0) | half(4) << 4;
+  }
+#endif
+  unsigned mask = 0;
+  for (int l = 0; l < 8; ++l)
+    mask |= unsigned(values(l) < bound) << l;
+  return mask;
+}
+
 /// The k nearest points found so far for one query, nearest first: distances (squared for
 /// Euclidean) and stored positions. worst() is +infinity until k points are in.
 template <class T>
@@ -128,6 +175,42 @@ class Neighbors {
   T worst_ = std::numeric_limits<T>::infinity();
 };
 
+/// The tight box of `count` >= 1 points of d coordinates stored one after another from `rows`:
+/// low[j] and high[j] are the least and greatest coordinate j. Eight points are d packets of 8
+/// values, lane l of packet v holding coordinate (8 v + l) mod d, so d packet-wide minima and
+/// maxima run down the points with no dependency between them and fold into the coordinates at
+/// the end (a coordinate at a time, the minimum is a strided chain of scalar minima, ~6 times
+/// slower). `scratch` has room for 16 d values.
+template <class T>
+void bounding_box(const T* rows, Index count, Index d, T* low, T* high, T* scratch) {
+  using Lanes = knn::Lanes<T>;
+  std::fill(low, low + d, std::numeric_limits<T>::infinity());
+  std::fill(high, high + d, -std::numeric_limits<T>::infinity());
+  const Index blocks = count / 8;
+  if (blocks > 0) {
+    T* least = scratch;
+    T* greatest = scratch + 8 * d;
+    std::copy(rows, rows + 8 * d, least);
+    std::copy(rows, rows + 8 * d, greatest);
+    for (Index b = 1; b < blocks; ++b) {
+      const T* block = rows + b * 8 * d;
+      for (Index v = 0; v < d; ++v) {
+        const Eigen::Map<const Lanes> packet(block + 8 * v);
+        Eigen::Map<Lanes>(least + 8 * v) = Eigen::Map<Lanes>(least + 8 * v).min(packet);
+        Eigen::Map<Lanes>(greatest + 8 * v) = Eigen::Map<Lanes>(greatest + 8 * v).max(packet);
+      }
+    }
+    for (Index i = 0; i < 8 * d; ++i) {
+      low[i % d] = std::min(low[i % d], least[i]);
+      high[i % d] = std::max(high[i % d], greatest[i]);
+    }
+  }
+  for (Index i = blocks * 8 * d; i < count * d; ++i) {
+    low[i % d] = std::min(low[i % d], rows[i]);
+    high[i % d] = std::max(high[i % d], rows[i]);
+  }
+}
+
 /// A k-d tree over n points in d dimensions; see the file comment. Immutable once built, so
 /// threads query it concurrently.
 template <class T>
@@ -144,10 +227,8 @@ class NeighborTree {
     Shared shared{RowPoints<T>(n, dim_), std::vector<Index>(std::size_t(n)),
                   std::vector<T>(std::size_t(n))};
     std::vector<T> root(std::size_t(2 * dim_));
-    for (Index j = 0; j < dim_; ++j) {
-      root[std::size_t(j)] = points_.col(j).minCoeff();
-      root[std::size_t(dim_ + j)] = points_.col(j).maxCoeff();
-    }
+    std::vector<T> scratch(std::size_t(16 * dim_));
+    bounding_box(points_.data(), n, dim_, root.data(), root.data() + dim_, scratch.data());
     // In parallel, the binary tree is built in three phases: the root's split on one thread;
     // its two halves on two threads, each down to subtrees of at most n / 16 points (>= 4096);
     // those subtrees, on the threads as they come free. Each builds into a part of its own,
@@ -188,12 +269,30 @@ class NeighborTree {
       parts[t].boxes.resize(slots);
       build(parts[t], pending[t].task, pending[t].box.data(), shared, n, nullptr);
     }
+    std::size_t nodes = binary.nodes.size();
+    for (const Part& part : parts)
+      nodes += part.nodes.size();
+    binary.nodes.reserve(nodes);
+    binary.low.reserve(nodes * std::size_t(dim_));
+    binary.high.reserve(nodes * std::size_t(dim_));
     for (std::size_t t = 0; t < pending.size(); ++t)
       append(binary, parts[t], pending[t]);
+    // Room for the search tree, so that it is not copied as it grows: each of its nodes is a
+    // binary node with children (nodes / 2 of them), each of its leaves a binary leaf.
+    const std::size_t splits = nodes / 2;
+    wide_.reserve(splits);
+    leaves_.reserve(splits + 1);
+    box_low_.reserve(splits * std::size_t(dim_));
+    box_high_.reserve(splits * std::size_t(dim_));
+    child_low_.reserve(splits * std::size_t(8 * dim_));
+    child_high_.reserve(splits * std::size_t(8 * dim_));
     leaf_of_.resize(std::size_t(n));
     collapse(binary, 0, -1, -1);
-    pack();
+    pack(threads);
     rank_.resize(std::size_t(n));
+#if defined(_OPENMP)
+#pragma omp parallel for if (threads)
+#endif
     for (Index p = 0; p < n; ++p)
       rank_[std::size_t(order_[std::size_t(p)])] = p;
   }
@@ -262,8 +361,7 @@ class NeighborTree {
   }
 
  private:
-  /// Eight lanes: the children of a node of the search tree, bounded together.
-  using Lanes = Eigen::Array<T, 8, 1>;
+  using Lanes = knn::Lanes<T>;
 
   /// A node of the binary build tree: its points are the positions [begin, end); a leaf has no
   /// children (-1). Its tight bounding box is at Part::low/high[index * d ...].
@@ -295,7 +393,8 @@ class NeighborTree {
     std::vector<Node> nodes;
     std::vector<T> low;
     std::vector<T> high;
-    std::vector<T> boxes;  // children's boxes, 4 d values per depth of the tree (see build)
+    std::vector<T> boxes;    // children's boxes, 4 d values per depth of the tree (see build)
+    std::vector<T> scratch;  // for bounding_box
   };
 
   /// A subtree left for the parallel phase: where it hangs in the top part, and its box.
@@ -332,9 +431,13 @@ class NeighborTree {
   /// preorder, and returns its root's index there. Above the leaf size the rows are split on
   /// the widest coordinate at the middle of the box (the sliding-midpoint rule of SciPy's
   /// cKDTree: cheap, and it keeps boxes square-ish), unless that leaves less than a quarter of
-  /// them on one side; then at the median, with the keys equal to it sent left in position
-  /// order until the lower half is full (exactly balanced, whatever the ties). So the depth
-  /// stays below log_{4/3} n, and the shape depends on the data only. A child of at most
+  /// them on one side. Then (above 256 rows) the split slides to the nearer of the 3/8 and 5/8
+  /// quantiles of a strided sample of 64 keys: off by more than 1/8 with probability ~1%
+  /// (the sample rank's standard deviation is sqrt(64 / 16) = 2, and 1/8 is 8 ranks).
+  /// Gaussian data needed this at half the nodes, and a median selection there was a fifth of
+  /// the build. Failing that, the split is at the median, with the keys equal to it sent left
+  /// in position order until the lower half is full (exactly balanced, whatever the ties). So
+  /// the depth stays below log_{4/3} n, and the shape depends on the data only. A child of at most
   /// `grain` points is not built but recorded in `pending` (when given), with index -1.
   Index build(Part& part, Task task, const T* box, Shared& shared, Index grain,
               std::vector<Pending>* pending) {
@@ -346,7 +449,22 @@ class NeighborTree {
     part.low.insert(part.low.end(), box, box + dim_);
     part.high.insert(part.high.end(), box + dim_, box + 2 * dim_);
     const Index count = end - begin;
-    if (count <= leaf_size_) return index;
+    // The rows (and their original numbers) of a node at an even depth are in points_ (order_),
+    // at an odd depth in shared.rows (shared.order): a split moves them to the other buffer,
+    // and a leaf at an odd depth moves them back.
+    const bool even = depth % 2 == 0;
+    const RowPoints<T>& from = even ? points_ : shared.rows;
+    RowPoints<T>& to = even ? shared.rows : points_;
+    const std::vector<Index>& from_order = even ? order_ : shared.order;
+    std::vector<Index>& to_order = even ? shared.order : order_;
+    if (count <= leaf_size_) {
+      if (!even) {
+        std::copy(from.row(begin).data(), from.row(begin).data() + count * dim_,
+                  to.row(begin).data());
+        std::copy(from_order.begin() + begin, from_order.begin() + end, to_order.begin() + begin);
+      }
+      return index;
+    }
     Index axis = 0;
     for (Index j = 1; j < dim_; ++j) {
       if (box[dim_ + j] - box[j] > box[dim_ + axis] - box[axis]) axis = j;
@@ -354,42 +472,51 @@ class NeighborTree {
     T split = box[axis] + (box[dim_ + axis] - box[axis]) / 2;
     Index left_count = 0;
     for (Index p = begin; p < end; ++p)
-      left_count += points_(p, axis) < split;
+      left_count += from(p, axis) < split;
     Index equal_to_left = 0;  // how many keys equal to `split` go left (median split only)
     // A side with fewer than a quarter of the rows (or none at all, as identical rows on a
     // small node would give) falls back to the median split.
     const Index quarter = std::max<Index>(count / 4, 1);
-    if (left_count < quarter || count - left_count < quarter) {
+    const auto unbalanced = [&] { return left_count < quarter || count - left_count < quarter; };
+    if (unbalanced() && count > 256) {
+      T sample[64];
+      for (Index i = 0; i < 64; ++i)
+        sample[i] = from(begin + i * count / 64, axis);
+      std::sort(sample, sample + 64);
+      split = std::clamp(split, sample[24], sample[40]);
+      left_count = 0;
+      for (Index p = begin; p < end; ++p)
+        left_count += from(p, axis) < split;
+    }
+    if (unbalanced()) {
       left_count = count / 2;
       Index below = 0;
-      std::tie(split, below) = select(begin, count, axis, left_count, shared.keys.data() + begin);
+      std::tie(split, below) =
+          select(from, begin, count, axis, left_count, shared.keys.data() + begin);
       equal_to_left = left_count - below;
     }
     Index next[2] = {begin, begin + left_count};  // the next free row of each side
     for (Index p = begin; p < end; ++p) {
-      const T key = points_(p, axis);
+      const T key = from(p, axis);
       const bool equal_left = key == split && equal_to_left > 0;
       equal_to_left -= equal_left;
       // Indexing by the side, not branching on it: the side is random.
-      const Index to = next[(key < split || equal_left) ? 0 : 1]++;
-      const T* row = points_.row(p).data();
-      T* destination = shared.rows.row(to).data();
+      const Index at = next[(key < split || equal_left) ? 0 : 1]++;
+      const T* row = from.row(p).data();
+      T* destination = to.row(at).data();
       for (Index j = 0; j < dim_; ++j)
         destination[j] = row[j];
-      shared.order[std::size_t(to)] = order_[std::size_t(p)];
+      to_order[std::size_t(at)] = from_order[std::size_t(p)];
     }
-    std::copy(shared.rows.row(begin).data(), shared.rows.row(begin).data() + count * dim_,
-              points_.row(begin).data());
-    std::copy(shared.order.begin() + begin, shared.order.begin() + end, order_.begin() + begin);
     // The children's tight boxes (low, then high), from their rows, now contiguous. Deeper
     // builds use deeper slots, so the right child's box is intact after the left's build.
     const Task children[2] = {{begin, begin + left_count, index, depth + 1},
                               {begin + left_count, end, index, depth + 1}};
+    part.scratch.resize(std::size_t(16 * dim_));
     for (int c = 0; c < 2; ++c) {
-      const auto rows = points_.middleRows(children[c].begin, children[c].end - children[c].begin);
       T* child_box = part.boxes.data() + std::size_t((depth * 4 + 2 * c) * dim_);
-      Eigen::Map<RowVectorX<T>>(child_box, dim_) = rows.colwise().minCoeff();
-      Eigen::Map<RowVectorX<T>>(child_box + dim_, dim_) = rows.colwise().maxCoeff();
+      bounding_box(to.row(children[c].begin).data(), children[c].end - children[c].begin, dim_,
+                   child_box, child_box + dim_, part.scratch.data());
     }
     for (int c = 0; c < 2; ++c) {
       const T* child_box = part.boxes.data() + std::size_t((depth * 4 + 2 * c) * dim_);
@@ -482,13 +609,14 @@ class NeighborTree {
   /// bracket and gathers those inside it (about a third), and the selection runs on those alone.
   /// If the bracket misses the rank (a sample rank off by more than 3 standard deviations), a
   /// full selection follows. `keys` has room for count values.
-  std::pair<T, Index> select(Index begin, Index count, Index axis, Index rank, T* keys) const {
+  static std::pair<T, Index> select(const RowPoints<T>& rows, Index begin, Index count, Index axis,
+                                    Index rank, T* keys) {
     constexpr Index samples = 64;
     constexpr Index margin = 12;  // 3 standard deviations of a sample rank (sqrt(64) / 2 = 4)
     if (count > 512) {
       T sample[samples];
       for (Index i = 0; i < samples; ++i)
-        sample[i] = points_(begin + i * count / samples, axis);
+        sample[i] = rows(begin + i * count / samples, axis);
       std::sort(sample, sample + samples);
       const Index at = rank * samples / count;
       const T low = sample[std::max<Index>(at - margin, 0)];
@@ -496,7 +624,7 @@ class NeighborTree {
       Index below = 0;
       Index inside = 0;
       for (Index p = begin; p < begin + count; ++p) {
-        const T key = points_(p, axis);
+        const T key = rows(p, axis);
         below += key < low;
         keys[inside] = key;
         inside += key >= low && key <= high;
@@ -510,7 +638,7 @@ class NeighborTree {
       }
     }
     for (Index p = 0; p < count; ++p)
-      keys[p] = points_(begin + p, axis);
+      keys[p] = rows(begin + p, axis);
     std::nth_element(keys, keys + rank, keys + count);
     const T value = keys[rank];
     Index below = 0;
@@ -577,14 +705,21 @@ class NeighborTree {
   }
 
   /// Copies the points into packed_, leaf by leaf, 8 at a time (see packed_).
-  void pack() {
-    packed_.assign(std::size_t(chunks_ * dim_ * 8), std::numeric_limits<T>::infinity());
-    for (const Leaf& leaf : leaves_) {
-      for (Index p = leaf.begin; p < leaf.end; ++p) {
-        const Index offset = p - leaf.begin;
+  void pack([[maybe_unused]] bool threads) {
+    packed_.resize(std::size_t(chunks_ * dim_ * 8));
+    const auto leaves = static_cast<Index>(leaves_.size());
+#if defined(_OPENMP)
+#pragma omp parallel for schedule(static, 64) if (threads)
+#endif
+    for (Index l = 0; l < leaves; ++l) {
+      const Leaf& leaf = leaves_[std::size_t(l)];
+      const Index size = leaf.end - leaf.begin;
+      for (Index offset = 0; offset < (size + 7) / 8 * 8; ++offset) {
         const Index chunk = leaf.chunk + offset / 8;
-        for (Index j = 0; j < dim_; ++j)
-          packed_[std::size_t((chunk * dim_ + j) * 8 + offset % 8)] = points_(p, j);
+        for (Index j = 0; j < dim_; ++j) {
+          packed_[std::size_t((chunk * dim_ + j) * 8 + offset % 8)] =
+              offset < size ? points_(leaf.begin + offset, j) : std::numeric_limits<T>::infinity();
+        }
       }
     }
   }
@@ -605,9 +740,7 @@ class NeighborTree {
   /// lanes +infinity) to out, except position `exclude`.
   static void offer(const Lanes& dist, Index first, Index exclude, Neighbors<T>& out) {
     T worst = out.worst();
-    unsigned closer = 0;
-    for (Index l = 0; l < 8; ++l)
-      closer |= unsigned(dist(l) < worst) << l;
+    unsigned closer = lanes_below(dist, worst);
     while (closer != 0) {
       const auto l = Index(std::countr_zero(closer));
       closer &= closer - 1;
@@ -637,7 +770,9 @@ class NeighborTree {
         one = add_gaps<norm>(one, first + 8 * j, query[j]);
         two = add_gaps<norm>(two, second + 8 * j, query[j]);
       }
-      if (!(one.min(two).minCoeff() < out.worst())) continue;  // the usual case
+      if ((lanes_below(one, out.worst()) | lanes_below(two, out.worst())) == 0) {
+        continue;  // the usual case
+      }
       offer(one, leaf.begin + 8 * c, exclude, out);
       offer(two, leaf.begin + 8 * c + 8, exclude, out);
     }
@@ -646,7 +781,7 @@ class NeighborTree {
       Lanes one = Lanes::Zero();
       for (Index j = 0; j < dim_; ++j)
         one = add_gaps<norm>(one, last + 8 * j, query[j]);
-      if (one.minCoeff() < out.worst()) offer(one, leaf.begin + 8 * c, exclude, out);
+      if (lanes_below(one, out.worst()) != 0) offer(one, leaf.begin + 8 * c, exclude, out);
     }
   }
 
@@ -655,23 +790,19 @@ class NeighborTree {
   template <Norm norm>
   void search(Index node, const T* query, Neighbors<T>& out, Index skip) const {
     const Lanes bounds = lower_bounds<norm>(node, query);
-    // The children nearer than the k-th distance, as a bit mask built without branches (the
-    // outcomes are data-dependent: branching on them costs more than the bounds themselves),
-    // visited left to right.
-    unsigned open = 0;
-    for (Index c = 0; c < 8; ++c)
-      open |= unsigned(bounds(c) < out.worst() && c != skip) << c;
-    // The nearest child first (it tightens the k-th distance most), then the rest.
-    const T nearest = bounds.minCoeff();
-    unsigned first = 0;
-    for (Index c = 0; c < 8; ++c)
-      first |= unsigned(bounds(c) == nearest) << c;
-    first &= open;
+    // The children nearer than the k-th distance, as a bit mask (the outcomes are
+    // data-dependent: branching on each costs more than the bounds themselves).
+    unsigned open = lanes_below(bounds, out.worst()) & ~(skip >= 0 ? 1u << skip : 0u);
+    if (open == 0) return;
+    // The nearest open child first (it tightens the k-th distance most), then the rest left to
+    // right.
+    auto nearest = Index(std::countr_zero(open));
+    for (unsigned rest = open & (open - 1); rest != 0; rest &= rest - 1) {
+      const auto c = Index(std::countr_zero(rest));
+      if (bounds(c) < bounds(nearest)) nearest = c;
+    }
     const Wide& here = wide_[std::size_t(node)];
-    while (open != 0) {
-      const unsigned pick = first != 0 ? first : open;
-      const auto c = Index(std::countr_zero(pick));
-      first = 0;
+    for (Index c = nearest; open != 0; c = Index(std::countr_zero(open))) {
       open &= ~(1u << c);
       if (!(bounds(c) < out.worst())) continue;  // the k-th distance shrank meanwhile
       const Index child = here.child[std::size_t(c)];
