@@ -432,8 +432,9 @@ class NeighborTree {
   /// the widest coordinate at the middle of the box (the sliding-midpoint rule of SciPy's
   /// cKDTree: cheap, and it keeps boxes square-ish), unless that leaves less than a quarter of
   /// them on one side. Then (above 256 rows) the split slides to the nearer of the 3/8 and 5/8
-  /// quantiles of a strided sample of 64 keys: off by more than 1/8 with probability ~1%
-  /// (the sample rank's standard deviation is sqrt(64 / 16) = 2, and 1/8 is 8 ranks).
+  /// quantiles of a strided sample of 64 keys. Were the sample random, the count of its keys
+  /// below the true lower quartile would be Binomial(64, 1/4) (mean 16, standard deviation
+  /// 3.5), and the 25th smallest key would fall short of the quartile with probability 0.9%.
   /// Gaussian data needed this at half the nodes, and a median selection there was a fifth of
   /// the build. Failing that, the split is at the median, with the keys equal to it sent left
   /// in position order until the lower half is full (exactly balanced, whatever the ties). So
