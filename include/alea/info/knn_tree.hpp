@@ -480,10 +480,7 @@ class NeighborTree {
     const Index quarter = std::max<Index>(count / 4, 1);
     const auto unbalanced = [&] { return left_count < quarter || count - left_count < quarter; };
     if (unbalanced() && count > 256) {
-      T sample[64];
-      for (Index i = 0; i < 64; ++i)
-        sample[i] = from(begin + i * count / 64, axis);
-      std::sort(sample, sample + 64);
+      const auto sample = sorted_sample(from, begin, count, axis);
       split = std::clamp(split, sample[24], sample[40]);
       left_count = 0;
       for (Index p = begin; p < end; ++p)
@@ -603,6 +600,17 @@ class NeighborTree {
     return index;
   }
 
+  /// Coordinates `axis` of 64 rows evenly spread over [begin, begin + count), sorted: the sample
+  /// behind the quantile split of build() and the bracket of select().
+  static std::array<T, 64> sorted_sample(const RowPoints<T>& rows, Index begin, Index count,
+                                         Index axis) {
+    std::array<T, 64> sample;
+    for (Index i = 0; i < 64; ++i)
+      sample[std::size_t(i)] = rows(begin + i * count / 64, axis);
+    std::sort(sample.begin(), sample.end());
+    return sample;
+  }
+
   /// The value of rank `rank` (0-based) among the coordinates `axis` of the rows [begin, begin +
   /// count), and how many of them are strictly below it. Above 512 rows it brackets the rank
   /// between two order statistics of a strided sample of 64 (the idea of Floyd and Rivest,
@@ -615,13 +623,10 @@ class NeighborTree {
     constexpr Index samples = 64;
     constexpr Index margin = 12;  // 3 standard deviations of a sample rank (sqrt(64) / 2 = 4)
     if (count > 512) {
-      T sample[samples];
-      for (Index i = 0; i < samples; ++i)
-        sample[i] = rows(begin + i * count / samples, axis);
-      std::sort(sample, sample + samples);
+      const auto sample = sorted_sample(rows, begin, count, axis);
       const Index at = rank * samples / count;
-      const T low = sample[std::max<Index>(at - margin, 0)];
-      const T high = sample[std::min(at + margin, samples - 1)];
+      const T low = sample[std::size_t(std::max<Index>(at - margin, 0))];
+      const T high = sample[std::size_t(std::min(at + margin, samples - 1))];
       Index below = 0;
       Index inside = 0;
       for (Index p = begin; p < begin + count; ++p) {
